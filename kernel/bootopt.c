@@ -1,0 +1,101 @@
+/*
+ * bootopt.c — parses the kernel command line.  Pure (tested on the host).
+ *
+ * Options are a table of names and parsers, so adding one is one line.
+ */
+#include "kernel/bootopt.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WORD_MAX 64
+
+static bool parse_fault(const char *v, struct boot_options *o)
+{
+	static const struct { const char *name; enum boot_fault kind; } kinds[] = {
+		{ "page", BOOT_FAULT_PAGE }, { "gp", BOOT_FAULT_GP },
+		{ "ud", BOOT_FAULT_UD }, { "assert", BOOT_FAULT_ASSERT },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(v, kinds[i].name) == 0) {
+			o->fault = kinds[i].kind;
+			return true;
+		}
+	return false;
+}
+
+static bool parse_tick(const char *v, struct boot_options *o)
+{
+	uint64_t hz;
+	if (!parse_u64(v, &hz) || hz < 10 || hz > 10000)
+		return false;
+	o->tick_hz = (unsigned)hz;
+	return true;
+}
+
+static const struct {
+	const char *name;
+	bool (*parse)(const char *value, struct boot_options *o);
+} options[] = {
+	{ "fault", parse_fault },
+	{ "tick", parse_tick },
+};
+
+static size_t word_length(const char *p)
+{
+	size_t n = 0;
+	while (p[n] && p[n] != ' ')
+		n++;
+	return n;
+}
+
+static int complain_fmt(void (*complain)(const char *, void *), void *ctx, const char *fmt,
+			const char *word)
+{
+	char msg[WORD_MAX + 64];
+	snprintf(msg, sizeof msg, fmt, word);
+	complain(msg, ctx);
+	return 1;
+}
+
+static int parse_word(const char *word, struct boot_options *out,
+		      void (*complain)(const char *, void *), void *ctx)
+{
+	const char *eq = strchr(word, '=');
+	if (!eq)
+		return complain_fmt(complain, ctx, "unknown boot option '%s'", word);
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+		size_t len = strlen(options[i].name);
+		if ((size_t)(eq - word) == len && strncmp(word, options[i].name, len) == 0)
+			return options[i].parse(eq + 1, out)
+				? 0 : complain_fmt(complain, ctx, "bad value in boot option '%s'", word);
+	}
+	return complain_fmt(complain, ctx, "unknown boot option '%s'", word);
+}
+
+int bootopt_parse(const char *cmdline, struct boot_options *out,
+		  void (*complain)(const char *msg, void *ctx), void *ctx)
+{
+	*out = (struct boot_options){ .fault = BOOT_FAULT_NONE, .tick_hz = 100 };
+	int problems = 0;
+	const char *p = cmdline;
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		size_t len = word_length(p);
+		if (!len)
+			break;
+		char word[WORD_MAX];
+		if (len >= sizeof word) {
+			problems += complain_fmt(complain, ctx, "boot option too long: '%.40s...'", p);
+		} else {
+			memcpy(word, p, len);
+			word[len] = 0;
+			problems += parse_word(word, out, complain, ctx);
+		}
+		p += len;
+	}
+	return problems;
+}

@@ -1,0 +1,77 @@
+/*
+ * console.c — polled output to the 16550 UART on COM1.
+ *
+ * Polling (wait for the transmit holding register to empty, then write one
+ * byte) is slow but cannot lose output or deadlock, which is what kernel
+ * messages need.  Line endings become CR LF so any terminal shows them right.
+ * Register offsets: PC16550D datasheet, table 2 ("Register Summary").
+ */
+#include "kernel/console.h"
+
+#include <stdio.h>
+
+#include "kernel/x86/cpu.h"
+
+#define COM1            0x3f8
+#define UART_DATA       0       /* THR on write, RBR on read (DLAB=0) */
+#define UART_IER        1       /* interrupt enable; DLM when DLAB=1 */
+#define UART_FCR        2
+#define UART_LCR        3
+#define UART_MCR        4
+#define UART_LSR        5
+#define LCR_DLAB        0x80
+#define LCR_8N1         0x03
+#define FCR_ENABLE_CLEAR 0x07   /* enable FIFOs, clear both */
+#define MCR_DTR_RTS     0x03
+#define LSR_THR_EMPTY   0x20
+#define BAUD_DIVISOR    1       /* 115200 baud from the 1.8432 MHz clock */
+
+void console_init(void)
+{
+	outb(COM1 + UART_IER, 0);
+	outb(COM1 + UART_LCR, LCR_DLAB);
+	outb(COM1 + UART_DATA, BAUD_DIVISOR & 0xff);
+	outb(COM1 + UART_IER, BAUD_DIVISOR >> 8);
+	outb(COM1 + UART_LCR, LCR_8N1);
+	outb(COM1 + UART_FCR, FCR_ENABLE_CLEAR);
+	outb(COM1 + UART_MCR, MCR_DTR_RTS);
+}
+
+static void uart_put(char c)
+{
+	/* Bounded: a UART that never drains (none attached) must not hang the kernel. */
+	for (int spins = 0; spins < 100000 && !(inb(COM1 + UART_LSR) & LSR_THR_EMPTY); spins++)
+		cpu_relax();
+	outb(COM1 + UART_DATA, (uint8_t)c);
+}
+
+static void console_sink(char c, void *ctx)
+{
+	(void)ctx;
+	if (c == '\n')
+		uart_put('\r');
+	uart_put(c);
+}
+
+void kputs(const char *s)
+{
+	uint64_t flags = irq_save();
+	while (*s)
+		console_sink(*s++, 0);
+	irq_restore(flags);
+}
+
+void kvprintf(const char *fmt, va_list ap)
+{
+	uint64_t flags = irq_save();
+	vformat(console_sink, 0, fmt, ap);
+	irq_restore(flags);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}

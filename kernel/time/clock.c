@@ -1,0 +1,72 @@
+/*
+ * clock.c — TSC clock and LAPIC tick, both calibrated against the PIT.
+ *
+ * Calibration counts TSC cycles and LAPIC timer ticks across one PIT-timed
+ * interval.  Under QEMU's TCG the TSC follows the host clock, and under
+ * -icount it counts guest instructions, so the calibrated rate is whatever the
+ * PIT (QEMU's virtual clock) says it is: clock_ns() then agrees with the
+ * virtual time the devices see.
+ */
+#include "kernel/time/clock.h"
+
+#include <stddef.h>
+
+#include "kernel/console.h"
+#include "kernel/panic.h"
+#include "kernel/time/pit.h"
+#include "kernel/x86/cpu.h"
+#include "kernel/x86/lapic.h"
+#include "kernel/x86/trap.h"
+
+#define CALIBRATION_US 10000
+
+static uint64_t tsc_hz, tsc_at_boot;   /* set once by clock_init */
+static uint64_t ns_per_cycle_q32;      /* nanoseconds per TSC cycle, 32.32 fixed point */
+static uint64_t lapic_hz;
+static volatile uint64_t ticks;        /* written by the tick handler only */
+
+static void tick(struct trap_frame *frame, void *ctx)
+{
+	(void)frame, (void)ctx;
+	ticks++;
+	lapic_eoi();
+}
+
+void clock_init(unsigned hz)
+{
+	lapic_timer_start_oneshot_max();
+	uint64_t tsc0 = rdtsc();
+	uint32_t lapic0 = lapic_timer_current();
+	pit_wait_us(CALIBRATION_US);
+	uint32_t lapic1 = lapic_timer_current();
+	uint64_t tsc1 = rdtsc();
+
+	tsc_hz = (tsc1 - tsc0) * (1000000 / CALIBRATION_US);
+	lapic_hz = (uint64_t)(lapic0 - lapic1) * (1000000 / CALIBRATION_US);
+	if (!tsc_hz || lapic_hz < hz)
+		PANIC("timer calibration failed (tsc %lu Hz, lapic %lu Hz)", tsc_hz, lapic_hz);
+	tsc_at_boot = tsc0;
+	ns_per_cycle_q32 = (1000000000ull << 32) / tsc_hz;
+
+	trap_set_handler(VECTOR_LAPIC_TIMER, tick, NULL);
+	lapic_timer_start_periodic((uint32_t)(lapic_hz / hz), VECTOR_LAPIC_TIMER);
+	kprintf("clock: tsc %lu.%03lu MHz, lapic timer %lu.%03lu MHz (/16), tick %u Hz\n",
+		tsc_hz / 1000000, tsc_hz / 1000 % 1000, lapic_hz / 1000000, lapic_hz / 1000 % 1000, hz);
+}
+
+uint64_t clock_ns(void)
+{
+	/* A 128-bit product, so the clock neither overflows nor needs a division. */
+	unsigned __int128 cycles = rdtsc() - tsc_at_boot;
+	return (uint64_t)((cycles * ns_per_cycle_q32) >> 32);
+}
+
+uint64_t clock_ticks(void)
+{
+	return ticks;
+}
+
+uint64_t clock_tsc_hz(void)
+{
+	return tsc_hz;
+}

@@ -1,0 +1,20 @@
+/*
+ * clock.h — time since boot, and the periodic tick.
+ *
+ * clock_ns() is monotonic: it reads the TSC, calibrated against the PIT at
+ * boot.  The tick is the LAPIC timer in periodic mode; the scheduler will
+ * hang its preemption on it.
+ */
+#ifndef PINFOLD_TIME_CLOCK_H
+#define PINFOLD_TIME_CLOCK_H
+
+#include <stdint.h>
+
+/* Calibrates the TSC and the LAPIC timer, then starts the tick at `hz`. */
+void clock_init(unsigned hz);
+
+uint64_t clock_ns(void);
+uint64_t clock_ticks(void);
+uint64_t clock_tsc_hz(void);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * isr.S — one entry stub per interrupt vector, and the common trap path.
+ *
+ * The CPU pushes an error code for some exceptions only (Intel SDM vol. 3,
+ * table 6-1); the stubs of the others push a zero so every trap frame has the
+ * same layout (struct trap_frame).  Each stub then pushes its vector number
+ * and jumps to trap_common, which saves the general registers, calls
+ * trap_dispatch(frame) and returns with IRETQ.
+ */
+	.text
+	.altmacro
+.macro isr_stub v
+	.balign 16
+isr_stub_\v:
+	.if !((\v == 8) || (\v == 10) || (\v == 11) || (\v == 12) || (\v == 13) || (\v == 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30))
+	pushq $0
+	.endif
+	pushq $\v
+	jmp trap_common
+.endm
+
+.set vec, 0
+.rept 256
+	isr_stub %vec
+	.set vec, vec + 1
+.endr
+
+trap_common:
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	cld
+	mov %rsp, %rdi
+	/* A frame record for backtraces: the interrupted RIP and RBP look like a caller. */
+	mov 17*8(%rsp), %rax            /* frame->rip */
+	push %rax
+	push %rbp
+	mov %rsp, %rbp
+	call trap_dispatch
+	add $16, %rsp
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+	add $16, %rsp                   /* vector and error code */
+	iretq
+
+.macro stub_address v
+	.quad isr_stub_\v
+.endm
+
+	.section .rodata
+	.balign 8
+	.global isr_stub_table
+isr_stub_table:
+.set vec, 0
+.rept 256
+	stub_address %vec
+	.set vec, vec + 1
+.endr

@@ -1,0 +1,39 @@
+/*
+ * trap.h — what the CPU and the entry stubs leave on the stack for a trap,
+ * and how interrupt handlers are attached to vectors.
+ *
+ * Vectors 0-31 are CPU exceptions (Intel SDM vol. 3, 6.3.1, table 6-1).
+ * Vectors from IRQ_VECTOR_BASE up are device and timer interrupts.
+ */
+#ifndef PINFOLD_X86_TRAP_H
+#define PINFOLD_X86_TRAP_H
+
+#include <assert.h>
+#include <stdint.h>
+
+/* Pushed by kernel/x86/isr.S (registers, vector, error code) and the CPU (the rest). */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+STATIC_ASSERT(sizeof(struct trap_frame) == 22 * 8, "trap frame layout is shared with isr.S");
+
+#define VECTOR_PAGE_FAULT   14
+#define IRQ_VECTOR_BASE     32
+#define VECTOR_LAPIC_TIMER  0xf0
+#define VECTOR_SPURIOUS     0xff
+#define NUM_VECTORS         256
+
+typedef void (*irq_handler)(struct trap_frame *frame, void *ctx);
+
+void idt_init(void);
+
+/* Attaches `handler` to an interrupt vector (not an exception vector). */
+void trap_set_handler(unsigned vector, irq_handler handler, void *ctx);
+
+/* Called by isr.S for every trap. */
+void trap_dispatch(struct trap_frame *frame);
+
+#endif

@@ -47,7 +47,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 # with the host compiler and sanitizers.  Each directory listed here must stay
 # free of inline assembly and port or MMIO access.
 HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
-	kernel/mm/pagetable.c kernel/bootopt.c
+	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \

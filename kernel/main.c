@@ -65,6 +65,9 @@ static void memory_init(void)
 	frame_init(free, nfree);
 	vm_init(boot_info.memmap, boot_info.memmap_count);
 
+	for (size_t i = 0; i < boot_info.memmap_count; i++)
+		kprintf("mem: map 0x%lx-0x%lx type %u\n", boot_info.memmap[i].base,
+			boot_info.memmap[i].base + boot_info.memmap[i].length, boot_info.memmap[i].type);
 	uint64_t usable = memmap_usable_bytes(boot_info.memmap, boot_info.memmap_count);
 	kprintf("mem: %lu MiB usable RAM in %zu map entries, top 0x%lx; %zu free frames (%lu MiB)\n",
 		usable >> 20, boot_info.memmap_count,
@@ -89,6 +92,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	memory_init();
 	platform_init(&boot_info, options.tick_hz);
 	irq_enable();
+	clock_check_tick(5);
 
 	selftest_provoke(options.fault);
 	kprintf("pinfold: ready\n");

@@ -6,7 +6,8 @@
  * for "APIC", as everyone calls it), followed by its decoded contents, by
  * "absent", or by "rejected: " and the reason.  The order is fixed: the
  * RSDP and root table, MADT, MCFG, DMAR, then any other rejected table.
- * A line longer than ACPI_LINE_MAX ends in "...".
+ * Lines are meant to fit in ACPI_LINE_MAX; one that would not is cut and
+ * ends in "...".
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "kernel/acpi/internal.h"
 
 #define ACPI_LINE_MAX 256
+#define LIST_MAX 4		/* IOAPICs spelled out; enough for every real machine's line to fit */
 
 struct line {
 	char text[ACPI_LINE_MAX];
@@ -71,7 +73,7 @@ static bool status_line(const struct out *o, const char *sig, const struct acpi_
 static void dropped(struct line *l, const struct acpi_status *st)
 {
 	if (st->dropped)
-		add(l, ", %u dropped (too many)", (unsigned)st->dropped);
+		add(l, ", %u dropped", (unsigned)st->dropped);
 }
 
 static void root_line(const struct out *o, const struct acpi_info *info)
@@ -101,9 +103,11 @@ static void madt_line(const struct out *o, const struct acpi_madt *m)
 		return;
 	add(&l, "acpi: MADT lapic 0x%llx, %u cpu%s", (unsigned long long)m->lapic_address,
 	    (unsigned)m->ncpus, plural(m->ncpus));
-	for (uint32_t i = 0; i < m->nioapics; i++)
+	for (uint32_t i = 0; i < m->nioapics && i < LIST_MAX; i++)
 		add(&l, ", ioapic %u at 0x%x gsi %u", m->ioapic[i].id,
 		    (unsigned)m->ioapic[i].address, (unsigned)m->ioapic[i].gsi_base);
+	if (m->nioapics > LIST_MAX)
+		add(&l, ", %u more ioapics", (unsigned)(m->nioapics - LIST_MAX));
 	add(&l, ", %u override%s", (unsigned)m->noverrides, plural(m->noverrides));
 	if (m->pcat_compat)
 		add(&l, ", pcat-compat");
@@ -151,9 +155,8 @@ static void dmar_line(const struct out *o, const struct acpi_dmar *d)
 		if (u->nscopes)
 			add(&l, " %u scope%s", (unsigned)u->nscopes, plural(u->nscopes));
 	}
-	for (uint32_t i = 0; i < d->nrmrrs; i++)
-		add(&l, ", rmrr 0x%llx-0x%llx", (unsigned long long)d->rmrr[i].base,
-		    (unsigned long long)d->rmrr[i].limit);
+	if (d->nrmrrs)
+		add(&l, ", %u rmrr%s", (unsigned)d->nrmrrs, plural(d->nrmrrs));
 	dropped(&l, &d->status);
 	o->line(o->ctx, l.text);
 }

@@ -96,6 +96,9 @@ void vm_init(const struct memmap_entry *map, size_t n)
 	map_direct_range(0, FIRST_MEGABYTE, 0);
 	for (size_t i = 0; i < ram_count; i++)
 		map_direct_range(direct_ram[i].start, direct_ram[i].end, 0);
+	/* Firmware data lives below 4 GiB; QEMU also reserves 12 GiB at 1 TiB, which is no use to map. */
+	while (fw_count && direct_fw[fw_count - 1].start >= BOOT_DIRECT_MAP_LIMIT)
+		fw_count--;
 	for (size_t i = 0; i < fw_count; i++)
 		map_direct_range(direct_fw[i].start, direct_fw[i].end, PTE_PCD | PTE_PWT);
 

@@ -9,6 +9,7 @@
  */
 #include "kernel/time/clock.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kernel/console.h"
@@ -52,6 +53,29 @@ void clock_init(unsigned hz)
 	lapic_timer_start_periodic((uint32_t)(lapic_hz / hz), VECTOR_LAPIC_TIMER);
 	kprintf("clock: tsc %lu.%03lu MHz, lapic timer %lu.%03lu MHz (/16), tick %u Hz\n",
 		tsc_hz / 1000000, tsc_hz / 1000 % 1000, lapic_hz / 1000000, lapic_hz / 1000 % 1000, hz);
+}
+
+/* Spins (not hlt: if no interrupt ever comes, hlt would never return) until the tick count passes `target`. */
+static bool wait_ticks(uint64_t target, uint64_t deadline_ns)
+{
+	while (ticks < target)
+		if (clock_ns() > deadline_ns)
+			return false;
+		else
+			cpu_relax();
+	return true;
+}
+
+void clock_check_tick(unsigned n)
+{
+	uint64_t deadline = clock_ns() + 2000000000ull;    /* far more than any sane tick needs */
+	bool ok = wait_ticks(ticks + 1, deadline);          /* start on a tick edge */
+	uint64_t start_ns = clock_ns();
+	ok = ok && wait_ticks(ticks + n, deadline);
+	if (!ok)
+		PANIC("the timer tick is not running: %lu ticks in 2 s", ticks);
+	uint64_t us = (clock_ns() - start_ns) / 1000;
+	kprintf("clock: tick running, %u ticks in %lu.%03lu ms\n", n, us / 1000, us % 1000);
 }
 
 uint64_t clock_ns(void)

@@ -13,6 +13,12 @@
 /* Calibrates the TSC and the LAPIC timer, then starts the tick at `hz`. */
 void clock_init(unsigned hz);
 
+/*
+ * Waits for `n` ticks with interrupts on and reports how long they took by
+ * the TSC clock; panics if the tick does not run (no timer interrupts).
+ */
+void clock_check_tick(unsigned n);
+
 uint64_t clock_ns(void);
 uint64_t clock_ticks(void);
 uint64_t clock_tsc_hz(void);

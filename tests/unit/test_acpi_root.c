@@ -280,7 +280,8 @@ static struct fake_region *make_xsdt(struct fake_mem *m)
 	}
 	fix_checksum(xsdt);
 
-	rsdp = fake_add(m, 0xf5a00, m->r[0].bytes, 36, "RSDP2");
+	rsdp = fake_add(m, 0xf5a00, NULL, 36, "RSDP2");
+	memcpy(rsdp->bytes, m->r[0].bytes, 20);
 	put8(rsdp, 15, 2);			/* revision */
 	put32(rsdp, 20, 36);			/* length */
 	put64(rsdp, 24, XSDT_PHYS);

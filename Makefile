@@ -124,7 +124,7 @@ debug: $(ISO)
 # A per-user port, as xv6 does, so two users of one machine do not collide.
 GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 
-$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) tests/unit/unit_main.c tests/unit/unit.h | deps
+$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h) tests/unit/unit_main.c | deps
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O1 -g -Wall -fsanitize=address,undefined -c tests/unit/unit_main.c -o $(BUILD)/host/unit_main.o
 	gcc $(HOST_CFLAGS) -o $@ $(BUILD)/host/unit_main.o $(UNIT_SRCS) $(HOST_SRCS)

@@ -17,6 +17,7 @@ static bool parse_fault(const char *v, struct boot_options *o)
 	static const struct { const char *name; enum boot_fault kind; } kinds[] = {
 		{ "page", BOOT_FAULT_PAGE }, { "gp", BOOT_FAULT_GP },
 		{ "ud", BOOT_FAULT_UD }, { "assert", BOOT_FAULT_ASSERT },
+		{ "double", BOOT_FAULT_DOUBLE },
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(v, kinds[i].name) == 0) {

@@ -1,7 +1,8 @@
 /*
  * bootopt.h — options on the kernel command line (GRUB's multiboot2 line).
  *
- *   fault=page|gp|ud|assert   provoke that failure once boot is complete
+ *   fault=page|gp|ud|assert|double
+ *                             provoke that failure once boot is complete
  *                             (for the tests of the exception reports)
  *   tick=HZ                   timer interrupt rate, 10..10000 (default 100)
  *
@@ -19,6 +20,7 @@ enum boot_fault {
 	BOOT_FAULT_GP,
 	BOOT_FAULT_UD,
 	BOOT_FAULT_ASSERT,
+	BOOT_FAULT_DOUBLE,
 };
 
 struct boot_options {

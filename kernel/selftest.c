@@ -29,6 +29,16 @@ __attribute__((noinline)) static void provoke_invalid_opcode(void)
 	__asm__ volatile("ud2");
 }
 
+/*
+ * A stack pointer into unmapped memory: the push faults, and so does the
+ * CPU's attempt to push the page fault's frame, which makes it a double
+ * fault.  Only the IST stack the double-fault gate names lets the report run.
+ */
+__attribute__((noinline)) static void provoke_double_fault(void)
+{
+	__asm__ volatile("mov %0, %%rsp\n\tpushq $0" ::"i"(UNMAPPED & ~0xfull) : "memory");
+}
+
 __attribute__((noinline)) static void provoke_assert(void)
 {
 	volatile int answer = 41;
@@ -51,6 +61,10 @@ void selftest_provoke(enum boot_fault fault)
 	case BOOT_FAULT_UD:
 		kprintf("selftest: provoking an invalid opcode\n");
 		provoke_invalid_opcode();
+		break;
+	case BOOT_FAULT_DOUBLE:
+		kprintf("selftest: provoking a double fault\n");
+		provoke_double_fault();
 		break;
 	case BOOT_FAULT_ASSERT:
 		kprintf("selftest: provoking an assertion failure\n");

@@ -174,7 +174,7 @@ struct acpi_info {
  * Fills *out from the RSDP copy `rsdp` of `rsdp_len` bytes (the body of
  * multiboot2 tag 15, else tag 14; NULL if neither).  Returns true if a root
  * table was found; each table's status says what became of it.  *out is
- * large (about 6 KiB): do not put it on a small stack.
+ * large (about 5 KiB): do not put it on a small stack.
  */
 bool acpi_parse(const void *rsdp, size_t rsdp_len, const struct acpi_mem *mem,
 		struct acpi_info *out);

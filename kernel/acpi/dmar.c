@@ -65,9 +65,11 @@ static const uint8_t dmar_min_len[] = {
 };
 
 /* Every defined scope type names its device by a path of at least one hop. */
+#define SCOPE_MIN (sizeof(struct dmar_scope) + 2)
 static const uint8_t scope_min_len[] = {
-	[ACPI_SCOPE_ENDPOINT] = 8, [ACPI_SCOPE_BRIDGE] = 8, [ACPI_SCOPE_IOAPIC] = 8,
-	[ACPI_SCOPE_HPET] = 8, [ACPI_SCOPE_NAMESPACE] = 8,
+	[ACPI_SCOPE_ENDPOINT] = SCOPE_MIN, [ACPI_SCOPE_BRIDGE] = SCOPE_MIN,
+	[ACPI_SCOPE_IOAPIC] = SCOPE_MIN, [ACPI_SCOPE_HPET] = SCOPE_MIN,
+	[ACPI_SCOPE_NAMESPACE] = SCOPE_MIN,
 };
 
 static struct acpi_walk dmar_walk(const struct acpi_table *t)

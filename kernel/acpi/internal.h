@@ -49,7 +49,7 @@ struct acpi_table {
 uint8_t acpi_checksum(const void *p, size_t len);
 
 /* mem->map() with the range checked for wrap-around first. */
-const void *acpi_map(const struct acpi_mem *mem, uint64_t phys, size_t len);
+const void *acpi_mem_map(const struct acpi_mem *mem, uint64_t phys, size_t len);
 
 /*
  * Maps the table at `phys`: header readable, length between the header size

@@ -21,7 +21,7 @@ uint8_t acpi_checksum(const void *p, size_t len)
 	return sum;
 }
 
-const void *acpi_map(const struct acpi_mem *mem, uint64_t phys, size_t len)
+const void *acpi_mem_map(const struct acpi_mem *mem, uint64_t phys, size_t len)
 {
 	if (len == 0 || phys + len < phys)
 		return NULL;
@@ -50,7 +50,7 @@ bool acpi_table_open(const struct acpi_mem *mem, uint64_t phys,
 	st->phys = phys;
 	if (phys == 0)
 		return acpi_reject(st, "null table address");
-	h = acpi_map(mem, phys, sizeof(*h));
+	h = acpi_mem_map(mem, phys, sizeof(*h));
 	if (!h)
 		return acpi_reject(st, "header at 0x%llx is not in memory",
 				   (unsigned long long)phys);
@@ -63,7 +63,7 @@ bool acpi_table_open(const struct acpi_mem *mem, uint64_t phys,
 		return acpi_reject(st, "length %u shorter than header", (unsigned)t->len);
 	if (t->len > ACPI_MAX_TABLE_LEN)
 		return acpi_reject(st, "length %u too large", (unsigned)t->len);
-	t->bytes = acpi_map(mem, phys, t->len);
+	t->bytes = acpi_mem_map(mem, phys, t->len);
 	if (!t->bytes)
 		return acpi_reject(st, "length %u reaches unmapped memory", (unsigned)t->len);
 	if (acpi_checksum(t->bytes, t->len) != 0) {
@@ -73,16 +73,26 @@ bool acpi_table_open(const struct acpi_mem *mem, uint64_t phys,
 	return true;
 }
 
+/* After a bad entry the walk stays stopped: nothing past it can be trusted. */
+static enum acpi_walk_step walk_stop(struct acpi_walk *w)
+{
+	w->off = w->end = 0;
+	return ACPI_WALK_BAD;
+}
+
 enum acpi_walk_step acpi_walk_next(struct acpi_walk *w, struct acpi_entry *e,
 				   struct acpi_status *st)
 {
 	uint32_t hdr = w->wide ? 4 : 2, min_len = hdr;
-	const uint8_t *p = w->table + w->off;
+	const uint8_t *p;
 
 	if (w->off >= w->end)
 		return ACPI_WALK_END;
-	if (w->end - w->off < hdr)
-		goto bad_end;
+	p = w->table + w->off;
+	if (w->end - w->off < hdr) {
+		acpi_reject(st, "entry at offset 0x%x runs past the end", (unsigned)w->off);
+		return walk_stop(w);
+	}
 	e->off = w->off;
 	e->p = p;
 	if (w->wide) {
@@ -97,16 +107,12 @@ enum acpi_walk_step acpi_walk_next(struct acpi_walk *w, struct acpi_entry *e,
 	if (e->len < min_len) {
 		acpi_reject(st, "entry type %u at offset 0x%x has length %u, needs %u",
 			    e->type, (unsigned)e->off, (unsigned)e->len, (unsigned)min_len);
-		w->off = w->end = 0;
-		return ACPI_WALK_BAD;
+		return walk_stop(w);
 	}
-	if (e->len > w->end - w->off)
-		goto bad_end;
+	if (e->len > w->end - w->off) {
+		acpi_reject(st, "entry at offset 0x%x runs past the end", (unsigned)w->off);
+		return walk_stop(w);
+	}
 	w->off += e->len;
 	return ACPI_WALK_ENTRY;
-
-bad_end:
-	acpi_reject(st, "entry at offset 0x%x runs past the end", (unsigned)w->off);
-	w->off = w->end = 0;
-	return ACPI_WALK_BAD;
 }

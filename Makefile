@@ -47,7 +47,8 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 # with the host compiler and sanitizers.  Each directory listed here must stay
 # free of inline assembly and port or MMIO access.
 HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
-	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c
+	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
+	kernel/component/idl.c kernel/component/manifest.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
@@ -99,10 +100,78 @@ $(KERNEL): $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 	@$(NM) -n --defined-only $@ | grep -v -e ksyms -e kernel_image_end > $(BUILD)/syms.2
 	@cmp -s $(BUILD)/syms.1 $(BUILD)/syms.2 || { echo "error: symbol table moved the kernel's symbols"; exit 1; }
 
-$(ISO): $(KERNEL) boot/grub.cfg
+# ---- Components -------------------------------------------------------------
+#
+# Every directory components/NAME/ and drivers/NAME/ is one component: its .c
+# and .S files, linked with the component runtime (libc/pinfold/) and libc
+# into a position-independent image build/components/NAME.elf that the kernel
+# loads at the component's own address.  If the directory has NAME.idl,
+# tools/idlgen derives NAME_client.h (stubs for callers) and NAME_server.h
+# (dispatch, and the declaration embedded for the kernel) in build/gen/.
+
+COMPONENT_DIRS  := $(patsubst %/,%,$(wildcard components/*/ drivers/*/))
+COMPONENT_NAMES := $(notdir $(COMPONENT_DIRS))
+COMPONENT_ELFS  := $(patsubst %,$(BUILD)/components/%.elf,$(COMPONENT_NAMES))
+COMPONENT_IDLS  := $(wildcard $(addsuffix /*.idl,$(COMPONENT_DIRS)))
+GEN_HEADERS     := $(foreach i,$(COMPONENT_IDLS),$(BUILD)/gen/$(basename $(notdir $(i)))_client.h \
+			$(BUILD)/gen/$(basename $(notdir $(i)))_server.h)
+
+COMPONENT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+	-ffreestanding -fno-builtin -nostdinc -isystem $(GCC_INCLUDE) -fpie -fno-plt \
+	-fno-stack-protector -mgeneral-regs-only -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -I. -Ilibc/include -I$(BUILD)/gen
+COMPONENT_LDFLAGS := -pie --no-dynamic-linker -z text -z norelro -z noexecstack \
+	-z max-page-size=4096 -z separate-code -e component_start
+
+RUNTIME_SRCS := $(LIBC_SRCS) $(wildcard libc/pinfold/*.c libc/pinfold/*.S)
+RUNTIME_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(RUNTIME_SRCS))
+
+$(BUILD)/tools/idlgen: tools/idlgen.c kernel/component/idl.c kernel/component/idl.h \
+		kernel/component/manifest.c $(LIBC_SRCS)
+	@mkdir -p $(dir $@)
+	gcc -std=gnu11 -O2 -Wall -Wextra -fno-builtin -I. -Ilibc/include -o $@ \
+		tools/idlgen.c kernel/component/idl.c kernel/component/manifest.c $(LIBC_SRCS)
+
+$(BUILD)/gen/%_client.h $(BUILD)/gen/%_server.h: $(BUILD)/tools/idlgen
+	@mkdir -p $(BUILD)/gen
+	$(Q)$(BUILD)/tools/idlgen $* $(filter %/$*.idl,$(COMPONENT_IDLS)) $(BUILD)/gen
+
+# The generated headers depend on their .idl; make finds it through COMPONENT_IDLS.
+$(foreach i,$(COMPONENT_IDLS),$(eval $(BUILD)/gen/$(basename $(notdir $(i)))_client.h: $(i)))
+$(foreach i,$(COMPONENT_IDLS),$(eval $(BUILD)/gen/$(basename $(notdir $(i)))_server.h: $(i)))
+
+$(BUILD)/user/%.c.o: %.c $(GEN_HEADERS) | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (component)"
+	$(Q)$(CC) $(COMPONENT_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
+
+$(BUILD)/user/%.S.o: %.S | deps
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (component)"
+	$(Q)$(CC) $(COMPONENT_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+-include $(wildcard $(BUILD)/user/*/*/*.d $(BUILD)/user/*/*.d)
+
+define component_rule
+$(BUILD)/components/$(notdir $(1)).elf: $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)/*.c $(1)/*.S)) $(RUNTIME_OBJS)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$(Q)$(LD) $(COMPONENT_LDFLAGS) -o $$@ $$^
+endef
+$(foreach d,$(COMPONENT_DIRS),$(eval $(call component_rule,$(d))))
+
+# ---- The ISO ------------------------------------------------------------------
+#
+# GRUB loads the kernel, the boot manifest and every component image as
+# multiboot2 modules (boot/grub.cfg lists them where it says @MODULES@).
+
+$(ISO): $(KERNEL) boot/grub.cfg boot/manifest $(COMPONENT_ELFS)
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
 	cp $(KERNEL) $(BUILD)/isodir/boot/kernel.elf
-	cp boot/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	cp boot/manifest $(COMPONENT_ELFS) $(BUILD)/isodir/boot/
+	{ echo "	module2 /boot/manifest manifest"; \
+	  for c in $(COMPONENT_NAMES); do echo "	module2 /boot/$$c.elf $$c.elf"; done; } > $(BUILD)/modules.cfg
+	sed -e '/@MODULES@/{r $(BUILD)/modules.cfg' -e 'd}' boot/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 # The machine of DESIGN.md "Platform".  Tests build their own command lines
@@ -124,10 +193,13 @@ debug: $(ISO)
 # A per-user port, as xv6 does, so two users of one machine do not collide.
 GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 
-$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h) tests/unit/unit_main.c | deps
+UNIT_EXTRA :=
+-include tests/unit/unit.mk
+
+$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h) tests/unit/unit_main.c | deps
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O1 -g -Wall -fsanitize=address,undefined -c tests/unit/unit_main.c -o $(BUILD)/host/unit_main.o
-	gcc $(HOST_CFLAGS) -o $@ $(BUILD)/host/unit_main.o $(UNIT_SRCS) $(HOST_SRCS)
+	gcc $(HOST_CFLAGS) -o $@ $(BUILD)/host/unit_main.o $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA)
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(T)

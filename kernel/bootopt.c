@@ -36,12 +36,29 @@ static bool parse_tick(const char *v, struct boot_options *o)
 	return true;
 }
 
+static bool parse_word_value(const char *v, char *dst, size_t cap)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= cap)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == ',' || v[i] == '-'))
+			return false;
+	memcpy(dst, v, n + 1);
+	return true;
+}
+
+static bool parse_test(const char *v, struct boot_options *o) { return parse_word_value(v, o->test, sizeof o->test); }
+static bool parse_bench(const char *v, struct boot_options *o) { return parse_word_value(v, o->bench, sizeof o->bench); }
+
 static const struct {
 	const char *name;
 	bool (*parse)(const char *value, struct boot_options *o);
 } options[] = {
 	{ "fault", parse_fault },
 	{ "tick", parse_tick },
+	{ "test", parse_test },
+	{ "bench", parse_bench },
 };
 
 static size_t word_length(const char *p)
@@ -79,7 +96,7 @@ static int parse_word(const char *word, struct boot_options *out,
 int bootopt_parse(const char *cmdline, struct boot_options *out,
 		  void (*complain)(const char *msg, void *ctx), void *ctx)
 {
-	*out = (struct boot_options){ .fault = BOOT_FAULT_NONE, .tick_hz = 100 };
+	*out = (struct boot_options){ .fault = BOOT_FAULT_NONE, .tick_hz = 100, .test = "", .bench = "" };
 	int problems = 0;
 	const char *p = cmdline;
 	while (p && *p) {

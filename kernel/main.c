@@ -8,11 +8,15 @@
  *   frames, vm     free RAM, then the kernel's own page tables
  *   ACPI           where the interrupt controllers, ECAM and the IOMMU are
  *   interrupts     legacy PIC off, LAPIC and IOAPIC on, timer calibrated
- * and ends with "pinfold: ready" (the console contract in DESIGN.md).
+ *   components     manifest and images checked, loaded, inits run in order
+ * and the boot thread ends with "pinfold: ready" (the console contract in
+ * DESIGN.md) once every component's init has returned.
  */
 #include <stddef.h>
 
 #include "kernel/bootopt.h"
+#include "kernel/component/domain.h"
+#include "kernel/component/lifecycle.h"
 #include "kernel/console.h"
 #include "kernel/layout.h"
 #include "kernel/mm/frame.h"
@@ -21,7 +25,9 @@
 #include "kernel/multiboot.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "kernel/sched/sched.h"
 #include "kernel/selftest.h"
+#include "kernel/syscall/syscall.h"
 #include "kernel/time/clock.h"
 #include "kernel/x86/cpu.h"
 #include "kernel/x86/gdt.h"
@@ -94,8 +100,10 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	irq_enable();
 	clock_check_tick(5);
 
+	domain_cpu_init();
+	syscall_init();
+	syscall_set_cmdline(boot_info.cmdline);
 	selftest_provoke(options.fault);
-	kprintf("pinfold: ready\n");
-	for (;;)
-		halt();
+	components_boot(&boot_info);        /* its boot thread prints "pinfold: ready" */
+	sched_start();
 }

@@ -107,6 +107,32 @@ static uint64_t *find_leaf(const struct pt_ops *ops, uint64_t root, uint64_t va,
 	return e;
 }
 
+static bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < ENTRIES; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+/* Frees the tables on the path to `va` that are empty now, from the leaf's table up. */
+static void prune(const struct pt_ops *ops, uint64_t root, uint64_t va, int leaf)
+{
+	uint64_t *path[5];              /* path[l]: the entry at level l that leads towards va */
+	uint64_t *table = ops->table_ptr(ops->ctx, root);
+	for (int l = 4; l > leaf; l--) {
+		path[l] = &table[index_at(va, l)];
+		table = ops->table_ptr(ops->ctx, *path[l] & PTE_ADDR_MASK);
+	}
+	for (int l = leaf + 1; l <= 4; l++) {
+		uint64_t child = *path[l] & PTE_ADDR_MASK;
+		if (!table_empty(ops->table_ptr(ops->ctx, child)))
+			return;
+		*path[l] = 0;
+		ops->free_table(ops->ctx, child);
+	}
+}
+
 int pt_unmap(const struct pt_ops *ops, uint64_t root, uint64_t va, uint64_t size, uint64_t *pa)
 {
 	int err;
@@ -116,6 +142,8 @@ int pt_unmap(const struct pt_ops *ops, uint64_t root, uint64_t va, uint64_t size
 	if (pa)
 		*pa = *e & PTE_ADDR_MASK & ~(size - 1);
 	*e = 0;
+	if (ops->free_table)
+		prune(ops, root, va, leaf_level(size));
 	return PT_OK;
 }
 

@@ -35,6 +35,8 @@ struct pt_ops {
 	uint64_t (*alloc_table)(void *ctx);          /* a zeroed 4 KiB frame; 0 if none */
 	void *(*table_ptr)(void *ctx, uint64_t phys);
 	void *ctx;
+	/* If set, pt_unmap gives back table pages it leaves empty (never the root). */
+	void (*free_table)(void *ctx, uint64_t phys);
 };
 
 enum pt_error {

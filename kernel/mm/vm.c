@@ -15,6 +15,8 @@
  */
 #include "kernel/mm/vm.h"
 
+#include <assert.h>
+
 #include "kernel/console.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/pagetable.h"
@@ -50,7 +52,8 @@ static void *table_ptr(void *ctx, uint64_t phys)
 	return phys_to_virt(phys);
 }
 
-static const struct pt_ops kernel_pt_ops = { alloc_table, table_ptr, 0 };
+/* The kernel half keeps its table pages: every domain shares them by pointer. */
+static const struct pt_ops kernel_pt_ops = { alloc_table, table_ptr, 0, NULL };
 
 static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t perms)
 {
@@ -157,6 +160,24 @@ volatile void *vm_map_mmio(uint64_t phys, uint64_t size)
 			     PTE_WRITE | PTE_PCD | PTE_PWT | PTE_GLOBAL | PTE_NX);
 	mmio_next += pages * PAGE_SIZE;
 	return (volatile void *)(va + (phys - first));
+}
+
+void vm_kernel_map(uint64_t va, uint64_t pa, uint64_t perms)
+{
+	/* The top-half PML4 entries are shared by pointer with every domain; a new one would not be. */
+	const uint64_t *pml4 = phys_to_virt(kernel_root);
+	ASSERT(va >= KERNEL_VMA && (pml4[(va >> 39) & 511] & PTE_PRESENT));
+	map_or_panic(va, pa, PT_PAGE_4K, perms | PTE_GLOBAL | PTE_NX);
+}
+
+uint64_t vm_kernel_unmap(uint64_t va)
+{
+	uint64_t pa;
+	int err = pt_unmap(&kernel_pt_ops, kernel_root, va, PT_PAGE_4K, &pa);
+	if (err)
+		PANIC("cannot unmap kernel page 0x%lx (error %d)", va, err);
+	invlpg(va);
+	return pa;
 }
 
 uint64_t vm_kernel_root(void)

@@ -33,6 +33,14 @@ uint64_t vm_boot_direct_map_limit(void);
 /* Maps device registers uncached; returns their address, or NULL if the window is full. */
 volatile void *vm_map_mmio(uint64_t phys, uint64_t size);
 
+/*
+ * Maps one 4 KiB page of the kernel half (kernel stacks); the page-table
+ * pages it needs already exist, so every domain sees the change.
+ */
+void vm_kernel_map(uint64_t va, uint64_t pa, uint64_t perms);
+/* Unmaps it, flushes it from the TLB and returns its frame. */
+uint64_t vm_kernel_unmap(uint64_t va);
+
 /* The root page table of the kernel map (physical). */
 uint64_t vm_kernel_root(void);
 

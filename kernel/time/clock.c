@@ -14,6 +14,7 @@
 
 #include "kernel/console.h"
 #include "kernel/panic.h"
+#include "kernel/sched/sched.h"
 #include "kernel/time/pit.h"
 #include "kernel/x86/cpu.h"
 #include "kernel/x86/lapic.h"
@@ -31,6 +32,7 @@ static void tick(struct trap_frame *frame, void *ctx)
 	(void)frame, (void)ctx;
 	ticks++;
 	lapic_eoi();
+	sched_tick();
 }
 
 void clock_init(unsigned hz)

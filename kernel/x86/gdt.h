@@ -14,8 +14,6 @@
 #ifndef PINFOLD_X86_GDT_H
 #define PINFOLD_X86_GDT_H
 
-#include <stdint.h>
-
 #define SEL_KERNEL_CODE  0x08
 #define SEL_KERNEL_DATA  0x10
 #define SEL_USER_CODE32  0x18   /* unused, but SYSRET's layout needs the slot */
@@ -26,9 +24,13 @@
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI          2
 
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
 void gdt_init(void);
 
 /* The stack the CPU loads on a trap from user mode. */
 void tss_set_kernel_stack(uint64_t rsp0);
+#endif
 
 #endif

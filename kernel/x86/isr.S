@@ -50,6 +50,9 @@ trap_common:
 	mov %rsp, %rbp
 	call trap_dispatch
 	add $16, %rsp
+	/* Also where new user threads and kernel-call returns leave the kernel. */
+	.global trap_return
+trap_return:
 	pop %r15
 	pop %r14
 	pop %r13

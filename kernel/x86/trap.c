@@ -4,15 +4,18 @@
  *
  * An exception in the kernel is a kernel bug, so it gets a one-screen report
  * (which exception, error code decoded, faulting address, registers, a
- * symbolised backtrace) and the machine stops.  Faults taken in user mode
- * will be charged to the component that took them (kernel/recovery, a later
- * part of Pinfold); until components exist there is no user mode.
+ * symbolised backtrace) and the machine stops.  An exception in user mode is
+ * the fault of the component that took it (kernel/component/lifecycle.c).
+ * On the way out of any trap a pending preemption runs.
  */
 #include "kernel/x86/trap.h"
 
 #include <stddef.h>
 
 #include "kernel/backtrace.h"
+#include "kernel/component/lifecycle.h"
+#include "kernel/sched/sched.h"
+#include "kernel/x86/lapic.h"
 #include "kernel/console.h"
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
@@ -93,15 +96,18 @@ static __attribute__((noreturn)) void kernel_exception(const struct trap_frame *
 
 void trap_dispatch(struct trap_frame *frame)
 {
-	if (frame->vector < IRQ_VECTOR_BASE)
-		kernel_exception(frame);
-
-	if (handlers[frame->vector].handler) {
+	if (frame->vector < IRQ_VECTOR_BASE) {
+		if (!(frame->cs & 3))
+			kernel_exception(frame);
+		lifecycle_user_fault(frame);    /* returns only if the thread lives on */
+	} else if (handlers[frame->vector].handler) {
 		handlers[frame->vector].handler(frame, handlers[frame->vector].ctx);
-		return;
+	} else {
+		/* FIXME: an unbound interrupt should be charged to its source once
+		 * components own devices (the interrupt-delivery issue). */
+		if (unexpected_interrupts++ < 8)
+			kprintf("irq: unexpected interrupt on vector %lu\n", frame->vector);
+		lapic_eoi();
 	}
-	/* FIXME: an interrupt nobody bound should also be acknowledged and charged
-	 * to its source once devices can be owned by components (interrupt issue). */
-	if (unexpected_interrupts++ < 8)
-		kprintf("irq: unexpected interrupt on vector %lu\n", frame->vector);
+	sched_preempt_if_needed();
 }

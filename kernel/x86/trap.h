@@ -20,6 +20,9 @@ struct trap_frame {
 };
 STATIC_ASSERT(sizeof(struct trap_frame) == 22 * 8, "trap frame layout is shared with isr.S");
 
+/* The flags a thread gets in user mode: interrupts on, bit 1 (always set), nothing else. */
+#define RFLAGS_USER         0x202
+
 #define VECTOR_PAGE_FAULT   14
 #define IRQ_VECTOR_BASE     32
 #define VECTOR_LAPIC_TIMER  0xf0

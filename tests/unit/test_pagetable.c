@@ -158,3 +158,40 @@ TEST(pagetable_many_pages_share_tables)
 	CHECK_EQ(pa, 777 * 4096 + 5);
 	arena_free(&arena);
 }
+
+static int freed_tables;
+
+static void count_free(void *ctx, uint64_t phys)
+{
+	struct arena *a = ctx;
+	for (int i = 0; i < a->count; i++)
+		if ((uint64_t)a->tables[i] == phys) {
+			free(a->tables[i]);
+			a->tables[i] = a->tables[--a->count];
+			freed_tables++;
+			return;
+		}
+}
+
+TEST(pagetable_unmap_prunes_empty_tables)
+{
+	SETUP(MAX_TABLES);
+	ops.free_table = count_free;
+	freed_tables = 0;
+	uint64_t a = 0x0000001020000000ull, b = a + 0x1000, pa, flags, size;
+	CHECK_EQ(pt_map(&ops, root, a, 0x1000, PT_PAGE_4K, PTE_USER), PT_OK);
+	CHECK_EQ(pt_map(&ops, root, b, 0x2000, PT_PAGE_4K, PTE_USER), PT_OK);
+	CHECK_EQ(arena.count, 4);
+	CHECK_EQ(pt_unmap(&ops, root, a, PT_PAGE_4K, &pa), PT_OK);
+	CHECK_EQ(freed_tables, 0);              /* b still lives in the same page table */
+	CHECK(pt_lookup(&ops, root, b, &pa, &flags, &size));
+	CHECK_EQ(pt_unmap(&ops, root, b, PT_PAGE_4K, &pa), PT_OK);
+	CHECK_EQ(freed_tables, 3);              /* PT, PD and PDPT; never the root */
+	CHECK_EQ(arena.count, 1);
+	CHECK_EQ(((uint64_t *)root)[0], 0);
+	/* And the space can be mapped again afterwards. */
+	CHECK_EQ(pt_map(&ops, root, a, 0x3000, PT_PAGE_4K, 0), PT_OK);
+	CHECK(pt_lookup(&ops, root, a, &pa, &flags, &size));
+	CHECK_EQ(pa, 0x3000);
+	arena_free(&arena);
+}

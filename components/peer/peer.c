@@ -1,0 +1,93 @@
+/*
+ * peer.c — a server for the protected-procedure-call tests.
+ *
+ * Each method exercises one property of PDX: argument and result words,
+ * nesting, re-entrance, and access to memory granted by the caller.  The
+ * buffer methods trust nothing: they touch exactly the addresses they are
+ * given, so if the grant is missing the fault is theirs, as it should be.
+ */
+#include <pinfold/kcall.h>
+
+#include "pdxtest_client.h"
+#include "peer_server.h"
+#include "third_client.h"
+
+static cap_t third, pdxtest;
+static volatile uint64_t private_value = 0x5ec2e7;
+
+int64_t component_init(void)
+{
+	int64_t t = cap_lookup("third"), p = cap_lookup("pdxtest");
+	if (t < 0 || p < 0)
+		return t < 0 ? t : p;
+	third = (cap_t)t;
+	pdxtest = (cap_t)p;
+	return 0;
+}
+
+int64_t serve_null(void)
+{
+	return 0;
+}
+
+int64_t serve_mix(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f,
+		  uint64_t *weighted, uint64_t *xor)
+{
+	*weighted = a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f;
+	*xor = a ^ b ^ c ^ d ^ e ^ f;
+	return 0;
+}
+
+int64_t serve_nest(uint64_t *depth)
+{
+	return third_depth(third, depth);
+}
+
+int64_t serve_pingpong(uint64_t n, uint64_t *hops)
+{
+	if (n == 0) {
+		*hops = 0;
+		return 0;
+	}
+	int64_t r = pdxtest_pingpong(pdxtest, n - 1, hops);
+	if (r < 0)
+		return r;
+	*hops += 1;
+	return 0;
+}
+
+int64_t serve_sum(uint64_t addr, uint64_t len, uint64_t *total)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)addr;
+	uint64_t s = 0;
+	for (uint64_t i = 0; i < len; i++)
+		s += p[i];
+	*total = s;
+	return 0;
+}
+
+int64_t serve_fill(uint64_t addr, uint64_t len, uint64_t byte)
+{
+	volatile uint8_t *p = (volatile uint8_t *)addr;
+	for (uint64_t i = 0; i < len; i++)
+		p[i] = (uint8_t)byte;
+	return 0;
+}
+
+int64_t serve_address(uint64_t *addr)
+{
+	*addr = (uint64_t)&private_value;
+	return 0;
+}
+
+int64_t serve_value(uint64_t *value)
+{
+	*value = private_value;
+	return 0;
+}
+
+int64_t serve_secret(uint64_t *value)
+{
+	*value = private_value;
+	return 0;
+}

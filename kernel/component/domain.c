@@ -1,0 +1,171 @@
+/*
+ * domain.c — page tables of protection domains, and switching between them.
+ *
+ * The lower half of each domain is built with the pure page-table code
+ * (kernel/mm/pagetable.c) on frames from the frame allocator; the top half
+ * is the kernel's PML4 entries 256-511, copied at creation.  Those entries
+ * point at page-table pages that the kernel map never replaces, so a later
+ * kernel mapping shows up in every domain.
+ */
+#include "kernel/component/domain.h"
+
+#include <assert.h>
+#include <stddef.h>
+
+#include "kernel/console.h"
+#include "kernel/layout.h"
+#include "kernel/mm/frame.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/mm/vm.h"
+#include "kernel/x86/cpu.h"
+
+#define CR4_PCIDE  (1ull << 17)
+#define CR4_SMEP   (1ull << 20)
+#define CR4_SMAP   (1ull << 21)
+#define CR3_NOFLUSH (1ull << 63)
+
+static bool have_pcid, have_smap;
+static struct domain *current_domain;   /* NULL: the kernel map */
+
+static uint64_t alloc_table(void *ctx)
+{
+	(void)ctx;
+	return frame_alloc();
+}
+
+static void *table_ptr(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	return phys_to_virt(phys);
+}
+
+static void free_table(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	frame_free(phys);
+}
+
+/* Domains give back empty page-table pages: heap addresses are never reused, so tables would pile up. */
+static const struct pt_ops domain_pt_ops = { alloc_table, table_ptr, NULL, free_table };
+
+void domain_cpu_init(void)
+{
+	struct cpuid leaf1 = cpuid(1, 0), leaf7 = cpuid(7, 0);
+	uint64_t cr4 = read_cr4();
+	have_pcid = leaf1.ecx & (1u << 17);
+	if (have_pcid)
+		cr4 |= CR4_PCIDE;       /* allowed only while CR3's PCID is 0: it is, in the kernel map */
+	if (leaf7.ebx & (1u << 7))
+		cr4 |= CR4_SMEP;
+	have_smap = leaf7.ebx & (1u << 20);
+	if (have_smap)
+		cr4 |= CR4_SMAP;
+	write_cr4(cr4);
+	kprintf("domain: pcid %s, smep %s, smap %s\n", have_pcid ? "on" : "absent",
+		(cr4 & CR4_SMEP) ? "on" : "absent", (cr4 & CR4_SMAP) ? "on" : "absent");
+}
+
+bool domain_create(struct domain *d, uint16_t pcid)
+{
+	d->root = frame_alloc();
+	if (!d->root)
+		return false;
+	d->pcid = have_pcid ? pcid : 0;
+	d->stale = false;
+	uint64_t *dst = phys_to_virt(d->root);
+	const uint64_t *src = phys_to_virt(vm_kernel_root());
+	for (int i = 256; i < 512; i++)
+		dst[i] = src[i];
+	return true;
+}
+
+static void free_level(uint64_t table, int level)
+{
+	uint64_t *e = phys_to_virt(table);
+	if (level > 1)
+		for (int i = 0; i < 512; i++)
+			if ((e[i] & PTE_PRESENT) && !(e[i] & PTE_LARGE))
+				free_level(e[i] & PTE_ADDR_MASK, level - 1);
+	frame_free(table);
+}
+
+void domain_destroy(struct domain *d)
+{
+	ASSERT(d != current_domain);
+	uint64_t *pml4 = phys_to_virt(d->root);
+	for (int i = 0; i < 256; i++)
+		if (pml4[i] & PTE_PRESENT)
+			free_level(pml4[i] & PTE_ADDR_MASK, 3);
+	frame_free(d->root);
+	d->root = 0;
+}
+
+int domain_map(struct domain *d, uint64_t va, uint64_t pa, uint64_t perms)
+{
+	if (va >= USER_ADDRESS_LIMIT)
+		return PT_ERR_SIZE;
+	return pt_map(&domain_pt_ops, d->root, va, pa, PT_PAGE_4K, (perms & (PTE_WRITE | PTE_NX)) | PTE_USER);
+}
+
+int domain_unmap(struct domain *d, uint64_t va, uint64_t *pa)
+{
+	int err = pt_unmap(&domain_pt_ops, d->root, va, PT_PAGE_4K, pa);
+	if (err)
+		return err;
+	if (d == current_domain)
+		invlpg(va);
+	else
+		d->stale = true;
+	return 0;
+}
+
+int domain_protect(struct domain *d, uint64_t va, uint64_t perms)
+{
+	int err = pt_protect(&domain_pt_ops, d->root, va, PT_PAGE_4K, (perms & (PTE_WRITE | PTE_NX)) | PTE_USER);
+	if (err)
+		return err;
+	if (d == current_domain)
+		invlpg(va);
+	else
+		d->stale = true;
+	return 0;
+}
+
+void domain_user_access_begin(void)
+{
+	if (have_smap)
+		__asm__ volatile("stac" ::: "memory");
+}
+
+void domain_user_access_end(void)
+{
+	if (have_smap)
+		__asm__ volatile("clac" ::: "memory");
+}
+
+bool domain_lookup(const struct domain *d, uint64_t va, bool write, uint64_t *pa)
+{
+	uint64_t flags, size;
+	if (va >= USER_ADDRESS_LIMIT || !pt_lookup(&domain_pt_ops, d->root, va, pa, &flags, &size))
+		return false;
+	return (flags & PTE_USER) && (!write || (flags & PTE_WRITE));
+}
+
+void domain_activate(struct domain *d)
+{
+	current_domain = d;
+	if (!d) {
+		write_cr3(vm_kernel_root() | (have_pcid ? CR3_NOFLUSH : 0));
+		return;
+	}
+	uint64_t cr3 = d->root | d->pcid;
+	if (have_pcid && !d->stale)
+		cr3 |= CR3_NOFLUSH;
+	d->stale = false;
+	write_cr3(cr3);
+}
+
+struct domain *domain_current(void)
+{
+	return current_domain;
+}

@@ -1,0 +1,59 @@
+/*
+ * domain.h — protection domains: one page table per component.
+ *
+ * A domain maps exactly what its component may touch, at the same global
+ * addresses every other domain uses for those objects (single address
+ * space), plus the kernel's top half, which is shared by pointer and
+ * supervisor-only.  Each domain has its own PCID, so switching domains is a
+ * CR3 write that keeps the TLB entries of the others (Intel SDM vol. 3,
+ * 4.10.1).  When a mapping is removed from a domain that is not the current
+ * one, its stale TLB entries are flushed the next time it is switched to.
+ */
+#ifndef PINFOLD_COMPONENT_DOMAIN_H
+#define PINFOLD_COMPONENT_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct domain {
+	uint64_t root;          /* physical address of the PML4 */
+	uint16_t pcid;
+	bool stale;             /* a mapping was removed while not current: flush on switch */
+};
+
+/* Detects PCID, SMEP and SMAP and turns them on; call once at boot. */
+void domain_cpu_init(void);
+
+/* An empty domain (only the kernel half); false if out of memory. */
+bool domain_create(struct domain *d, uint16_t pcid);
+
+/* Frees every page-table page of the lower half (not the mapped frames). */
+void domain_destroy(struct domain *d);
+
+/* Maps one 4 KiB user page; perms are PTE_WRITE/PTE_NX (PTE_USER is implied). */
+int domain_map(struct domain *d, uint64_t va, uint64_t pa, uint64_t perms);
+
+/* Unmaps one page and flushes it; returns its frame in *pa. */
+int domain_unmap(struct domain *d, uint64_t va, uint64_t *pa);
+
+/* Changes the rights of one mapped user page (PTE_WRITE/PTE_NX); flushes it. */
+int domain_protect(struct domain *d, uint64_t va, uint64_t perms);
+
+/*
+ * Brackets kernel code that writes the current domain's user pages through
+ * their user addresses (only the loader does: it lays out images in place).
+ * With SMAP on, such access is otherwise a fault.
+ */
+void domain_user_access_begin(void);
+void domain_user_access_end(void);
+
+/* Translates a user address: false unless mapped for user access (and writable if `write`). */
+bool domain_lookup(const struct domain *d, uint64_t va, bool write, uint64_t *pa);
+
+/* Switches to `d` (NULL: the kernel map). */
+void domain_activate(struct domain *d);
+
+/* The domain in force now, NULL for the kernel map. */
+struct domain *domain_current(void);
+
+#endif

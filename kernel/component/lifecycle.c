@@ -1,0 +1,284 @@
+/*
+ * lifecycle.c — components from boot modules to running, and down again.
+ *
+ * Boot checks everything before anything runs: the manifest, every image
+ * (kernel/component/elf.c), every interface declaration (idl.c) and every
+ * capability in the manifest against those declarations (manifest.c).  A
+ * problem stops the boot with one line naming the culprit; nothing half-built
+ * ever runs.  Then each component gets its slot, domain, image, stacks and
+ * capabilities, and a boot thread runs the inits one at a time in manifest
+ * order, so a component's init may call any component listed before it.
+ */
+#include "kernel/component/lifecycle.h"
+
+#include <pinfold/errors.h>
+#include <pinfold/syscalls.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/component/event.h"
+#include "kernel/component/memobj.h"
+#include "kernel/component/pdx.h"
+#include "kernel/console.h"
+#include "kernel/ksyms.h"
+#include "kernel/layout.h"
+#include "kernel/mm/frame.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/mm/vm.h"
+#include "kernel/panic.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
+#include "kernel/x86/cpu.h"
+
+#define INIT_TIMEOUT_NS 5000000000ull
+
+static struct manifest manifest;                /* written once, at boot */
+static struct idl idls[COMPONENT_MAX];
+
+static __attribute__((noreturn)) void boot_error(const char *fmt, ...)
+{
+	va_list ap;
+	kputs("boot: error: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kputs("\npinfold: boot failed\n");
+	machine_stop();
+}
+
+/* GRUB names a module by its path and arguments; we match the path's last part. */
+static const struct boot_module *find_module(const struct boot_info *boot, const char *name)
+{
+	for (size_t i = 0; i < boot->module_count; i++) {
+		const char *s = boot->modules[i].name;
+		size_t len = strlen(s);
+		const char *space = strchr(s, ' ');
+		if (space)
+			len = (size_t)(space - s);
+		const char *base = s;
+		for (size_t j = 0; j < len; j++)
+			if (s[j] == '/')
+				base = s + j + 1;
+		size_t blen = len - (size_t)(base - s);
+		if (blen == strlen(name) && strncmp(base, name, blen) == 0)
+			return &boot->modules[i];
+	}
+	return NULL;
+}
+
+static void inspect_component(struct component *c, const struct boot_info *boot)
+{
+	const struct boot_module *m = find_module(boot, c->manifest->image);
+	if (!m)
+		boot_error("component %s: no boot module named %s", c->name, c->manifest->image);
+	c->elf = phys_to_virt(m->start);
+	c->elf_len = m->end - m->start;
+	const char *err = elf_inspect(c->elf, c->elf_len, COMPONENT_IMAGE_MAX, &c->image);
+	if (err)
+		boot_error("component %s: image %s: %s", c->name, c->manifest->image, err);
+	if (!c->image.iface_size)
+		return;
+	char why[160];
+	const char *text = (const char *)c->elf + c->image.iface_offset;
+	if (idl_parse(text, c->image.iface_size, c->name, &idls[c->id], why, sizeof why))
+		boot_error("component %s: interface: %s", c->name, why);
+	c->iface = &idls[c->id];
+}
+
+static void map_fresh_pages(struct component *c, uint64_t va, uint64_t len, uint64_t perms)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		phys_addr f = frame_alloc();
+		if (!f || domain_map(&c->domain, va + off, f, perms))
+			boot_error("component %s: out of memory", c->name);
+	}
+}
+
+/* The rights of the page at `off` in the image: those of the segment holding it. */
+static bool page_perms(const struct elf_image *img, uint64_t off, uint64_t *perms)
+{
+	for (size_t i = 0; i < img->nsegments; i++) {
+		const struct elf_segment *s = &img->segment[i];
+		uint64_t start = s->vaddr & ~(uint64_t)(PAGE_SIZE - 1);
+		if (off >= start && off < s->vaddr + s->memsz) {
+			*perms = (s->write ? PTE_WRITE : 0) | (s->exec ? 0 : PTE_NX);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Lays the image out in place: map writable pages at the slot, copy and
+ * relocate through the component's own addresses, then give each page its
+ * segment's rights (W^X) and drop pages no segment covers.
+ */
+static void load_image(struct component *c)
+{
+	map_fresh_pages(c, c->base, c->image.span, PTE_WRITE | PTE_NX);
+	struct domain *prev = domain_current();
+	domain_activate(&c->domain);
+	domain_user_access_begin();
+	elf_copy_segments(&c->image, c->elf, (uint8_t *)c->base);
+	const char *err = elf_relocate(&c->image, c->elf, (uint8_t *)c->base, c->base);
+	domain_user_access_end();
+	if (err)
+		boot_error("component %s: relocation: %s", c->name, err);
+	for (uint64_t off = 0; off < c->image.span; off += PAGE_SIZE) {
+		uint64_t perms, pa;
+		if (page_perms(&c->image, off, &perms)) {
+			domain_protect(&c->domain, c->base + off, perms);
+		} else if (!domain_unmap(&c->domain, c->base + off, &pa)) {
+			frame_free(pa);
+		}
+	}
+	domain_activate(prev);
+}
+
+static void build_component(struct component *c)
+{
+	const struct manifest_component *m = c->manifest;
+	c->base = COMPONENT_AREA_BASE + (uint64_t)c->id * COMPONENT_SLOT_SIZE;
+	c->nstacks = (int)m->stacks;
+	c->priority = (int)m->priority;
+	c->heap_base = c->heap_next = c->base + COMPONENT_HEAP_OFF;
+	c->heap_size = (uint64_t)m->heap_kib * 1024;
+	c->ncaps = (int)m->ncaps;
+	for (int i = 0; i < c->ncaps; i++) {
+		c->cap[i].target = &components[m->caps[i].target];
+		c->cap[i].methods = m->caps[i].methods;
+	}
+	if (!domain_create(&c->domain, (uint16_t)(c->id + 1)))
+		boot_error("component %s: out of memory", c->name);
+	load_image(c);
+	for (int n = 0; n < c->nstacks; n++)
+		map_fresh_pages(c, component_stack_top(c, n) - COMPONENT_STACK_SIZE,
+				COMPONENT_STACK_SIZE, PTE_WRITE | PTE_NX);
+}
+
+static void run_init(struct component *c)
+{
+	c->state = COMPONENT_LOADING;
+	int stack = component_stack_try_take(c);
+	uint64_t t0 = clock_ns();
+	struct thread *t = thread_create_user(c, c->name, c->priority, c->base + c->image.entry,
+					      component_stack_top(c, stack), METHOD_INIT, 0, 0, stack);
+	if (!t) {
+		component_crash(c, "no memory for its init thread");
+		return;
+	}
+	c->init_thread = t;
+	int64_t status = thread_block(&c->init_done, clock_ns() + INIT_TIMEOUT_NS);
+	if (status == E_TIMEOUT) {
+		component_crash(c, "init did not return within 5 s");
+	} else if (status < 0 && c->state == COMPONENT_LOADING) {
+		char why[64];
+		snprintf(why, sizeof why, "init returned %ld (%s)", (long)status,
+			 pinfold_strerror(status) ? pinfold_strerror(status) : "component's own error");
+		component_crash(c, why);
+	} else if (c->state == COMPONENT_LOADING) {
+		c->state = COMPONENT_RUNNING;
+		kprintf("component: %s up in %lu us\n", c->name, (clock_ns() - t0) / 1000);
+	}
+}
+
+static void boot_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < component_count; i++)
+		run_init(&components[i]);
+	kprintf("pinfold: ready\n");
+}
+
+void components_boot(const struct boot_info *boot)
+{
+	const struct boot_module *mm = find_module(boot, "manifest");
+	if (!mm) {
+		kprintf("components: no boot manifest, so no components\n");
+		if (!thread_create_kernel("boot", boot_thread, NULL, THREAD_PRIORITIES - 1))
+			PANIC("no memory for the boot thread");
+		return;
+	}
+	char why[200];
+	if (manifest_parse(phys_to_virt(mm->start), mm->end - mm->start, &manifest, why, sizeof why))
+		boot_error("%s", why);
+
+	component_count = (int)manifest.ncomponents;
+	const struct idl *iface_of[COMPONENT_MAX] = { 0 };
+	for (int i = 0; i < component_count; i++) {
+		struct component *c = &components[i];
+		c->id = i;
+		c->manifest = &manifest.components[i];
+		strlcpy(c->name, c->manifest->name, sizeof c->name);
+		c->state = COMPONENT_STOPPED;
+		inspect_component(c, boot);
+		iface_of[i] = c->iface;
+	}
+	if (manifest_resolve(&manifest, iface_of, why, sizeof why))
+		boot_error("%s", why);
+
+	for (int i = 0; i < component_count; i++)
+		build_component(&components[i]);
+	kprintf("components: %d loaded, %zu frames free\n", component_count, frame_free_count());
+	if (!thread_create_kernel("boot", boot_thread, NULL, THREAD_PRIORITIES - 1))
+		PANIC("no memory for the boot thread");
+}
+
+void lifecycle_thread_finished(struct thread *t, int64_t status)
+{
+	struct component *c = t->home;
+	if (c && c->init_thread == t) {
+		c->init_thread = NULL;
+		thread_wake_all(&c->init_done, status);
+	}
+	if (c && t->home_stack >= 0)
+		component_stack_give(c, t->home_stack);
+	thread_exit();
+}
+
+void component_crash(struct component *c, const char *reason)
+{
+	kprintf("crash: %s: %s\n", c->name, reason);
+	/* FIXME: recovery (reset and restart by policy) is the interrupts-and-recovery issue;
+	 * until then a crashed component stays stopped. */
+	c->state = COMPONENT_STOPPED;
+	event_component_stopped(c);
+	memobj_component_stopped(c);
+	thread_wake_all(&c->stack_wait, E_CALLEE_FAILED);
+	if (c->init_thread) {
+		c->init_thread = NULL;
+		thread_wake_all(&c->init_done, E_CALLEE_FAILED);
+	}
+	pdx_unwind_component(c);
+}
+
+static const char *const exception_names[32] = {
+	[0] = "divide error", [1] = "debug trap", [3] = "breakpoint", [4] = "overflow",
+	[5] = "bound range exceeded", [6] = "invalid opcode", [7] = "device not available",
+	[12] = "stack-segment fault", [13] = "general protection fault", [14] = "page fault",
+	[16] = "x87 floating-point error", [17] = "alignment check", [19] = "SIMD floating-point error",
+};
+
+void lifecycle_user_fault(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+	struct component *c = t->current;
+	const char *what = f->vector < 32 && exception_names[f->vector]
+		? exception_names[f->vector] : "exception";
+	char reason[128];
+	if (f->vector == VECTOR_PAGE_FAULT) {
+		uint64_t addr = read_cr2();
+		snprintf(reason, sizeof reason, "page fault at 0x%lx (%s, %s, error 0x%lx) at rip 0x%lx",
+			 addr, (f->error_code & 0x10) ? "fetch" : (f->error_code & 2) ? "write" : "read",
+			 (f->error_code & 1) ? "protection" : "not mapped", f->error_code, f->rip);
+	} else {
+		snprintf(reason, sizeof reason, "%s (vector %lu, error 0x%lx) at rip 0x%lx",
+			 what, f->vector, f->error_code, f->rip);
+	}
+	kprintf("fault: %s: thread %s, rsp 0x%lx, call depth %d\n", c->name, t->name, f->rsp, t->depth);
+	component_crash(c, reason);
+	if (t->home == c)
+		thread_exit();
+	/* Unwound: f now resumes the thread's caller with E_CALLEE_FAILED. */
+	t->unwound = false;
+}

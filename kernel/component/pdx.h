@@ -1,0 +1,30 @@
+/*
+ * pdx.h — protected procedure calls: entering a component's method and
+ * coming back (DESIGN.md, "Protected procedure call").
+ */
+#ifndef PINFOLD_COMPONENT_PDX_H
+#define PINFOLD_COMPONENT_PDX_H
+
+#include "kernel/component/component.h"
+#include "kernel/x86/trap.h"
+
+/* SYS_INVOKE: R12 = capability, R13 = method, arguments in RDI RSI RDX R10 R8 R9. */
+void pdx_invoke(struct trap_frame *f);
+
+/* SYS_RETURN: RDI = status, RSI and RDX = the two result words. */
+void pdx_return(struct trap_frame *f);
+
+/*
+ * Points `f` at component_start of `c` on stack `stack` with RAX = `method`;
+ * the argument registers in `f` are passed on, all others cleared.
+ */
+void pdx_enter(struct trap_frame *f, const struct component *c, int stack, uint64_t method);
+
+/*
+ * Takes every thread out of `c`: a thread inside a call into `c` returns
+ * to its caller with E_CALLEE_FAILED, a thread that belongs to `c` ends.
+ * Returns the number of threads killed.
+ */
+int pdx_unwind_component(struct component *c);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * usercopy.c — checked copies between the kernel and a component.
+ *
+ * The whole range is checked before a byte moves, so a copy either happens
+ * completely or not at all.
+ */
+#include "kernel/component/usercopy.h"
+
+#include <pinfold/errors.h>
+#include <string.h>
+
+#include "kernel/layout.h"
+#include "kernel/mm/vm.h"
+
+static void *page_of(const struct component *c, uint64_t va, bool write)
+{
+	uint64_t pa;
+	if (!domain_lookup(&c->domain, va, write, &pa))
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+int64_t copy_from_component(const struct component *c, void *dst, uint64_t va, size_t len)
+{
+	if (!component_may_access(c, va, len, false))
+		return E_FAULT;
+	uint8_t *out = dst;
+	while (len) {
+		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		if (chunk > len)
+			chunk = len;
+		memcpy(out, page_of(c, va, false), chunk);
+		out += chunk, va += chunk, len -= chunk;
+	}
+	return 0;
+}
+
+int64_t copy_to_component(const struct component *c, uint64_t va, const void *src, size_t len)
+{
+	if (!component_may_access(c, va, len, true))
+		return E_FAULT;
+	const uint8_t *in = src;
+	while (len) {
+		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		if (chunk > len)
+			chunk = len;
+		memcpy(page_of(c, va, true), in, chunk);
+		in += chunk, va += chunk, len -= chunk;
+	}
+	return 0;
+}

@@ -1,0 +1,159 @@
+/*
+ * sched.c — picks the next thread and switches to it.
+ *
+ * One run queue per priority; the highest non-empty queue runs, round robin
+ * within it, each thread for up to SCHED_SLICE_TICKS ticks before the others
+ * of its priority get a turn.  Waking a thread of higher priority than the
+ * running one preempts it at the next exit from an interrupt.  With nothing
+ * to run, the idle thread halts; the time it spends is the CPU's idle time,
+ * from which utilisation over any interval follows.
+ *
+ * A switch changes three things besides the kernel stack: the page tables
+ * (the domain of the component the next thread is executing in), the stack
+ * the CPU loads on a trap from user mode (TSS.RSP0) and the stack the
+ * kernel-call entry loads.
+ */
+#include "kernel/sched/sched.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernel/component/domain.h"
+#include "kernel/component/component.h"
+#include "kernel/panic.h"
+#include "kernel/time/clock.h"
+#include "kernel/x86/cpu.h"
+#include "kernel/x86/gdt.h"
+
+extern struct thread *sched_current;
+extern void switch_stacks(uint64_t *save, uint64_t next);
+extern const char boot_stack_top[];
+
+/* Loaded by the kernel-call entry (kernel/syscall/entry.S). */
+uint64_t syscall_kernel_rsp;
+
+static struct thread *runq_head[THREAD_PRIORITIES], *runq_tail[THREAD_PRIORITIES];
+static struct thread idle_thread;
+static bool need_resched;
+static unsigned slice_left;
+static uint64_t last_switch_ns;
+
+void sched_ready(struct thread *t)
+{
+	t->state = THREAD_READY;
+	t->next = NULL;
+	if (runq_tail[t->priority])
+		runq_tail[t->priority]->next = t;
+	else
+		runq_head[t->priority] = t;
+	runq_tail[t->priority] = t;
+	if (!sched_current || sched_current == &idle_thread || t->priority > sched_current->priority)
+		need_resched = true;
+}
+
+void sched_unready(struct thread *t)
+{
+	struct thread *prev = NULL;
+	for (struct thread *p = runq_head[t->priority]; p; prev = p, p = p->next) {
+		if (p != t)
+			continue;
+		if (prev)
+			prev->next = p->next;
+		else
+			runq_head[t->priority] = p->next;
+		if (runq_tail[t->priority] == p)
+			runq_tail[t->priority] = prev;
+		p->next = NULL;
+		return;
+	}
+}
+
+static struct thread *pick_next(void)
+{
+	for (int prio = THREAD_PRIORITIES - 1; prio >= 0; prio--) {
+		struct thread *t = runq_head[prio];
+		if (!t)
+			continue;
+		runq_head[prio] = t->next;
+		if (!runq_head[prio])
+			runq_tail[prio] = NULL;
+		t->next = NULL;
+		return t;
+	}
+	return &idle_thread;
+}
+
+void sched_switch(void)
+{
+	struct thread *prev = sched_current;
+	thread_reap();                  /* the dead, except `prev` if it is dying now */
+	struct thread *next = pick_next();
+	need_resched = false;
+	slice_left = SCHED_SLICE_TICKS;
+
+	uint64_t now = clock_ns();
+	prev->cpu_ns += now - last_switch_ns;
+	last_switch_ns = now;
+
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		return;
+	}
+	if (next->current != prev->current)
+		domain_activate(next->current ? &next->current->domain : NULL);
+	tss_set_kernel_stack(next->kstack_top);
+	syscall_kernel_rsp = next->kstack_top;
+	next->state = THREAD_RUNNING;
+	sched_current = next;
+	switch_stacks(&prev->ksp, next->ksp);
+	/* Back in `prev`, switched to by somebody else. */
+	thread_reap();
+}
+
+void sched_tick(void)
+{
+	if (!sched_current)
+		return;                 /* ticks before sched_start(): nothing to schedule */
+	thread_expire_timeouts(clock_ns());
+	if (slice_left && --slice_left == 0) {
+		for (int prio = sched_current->priority; prio < THREAD_PRIORITIES; prio++)
+			if (runq_head[prio])
+				need_resched = true;
+		slice_left = SCHED_SLICE_TICKS;
+	}
+}
+
+void sched_preempt_if_needed(void)
+{
+	if (!need_resched)
+		return;
+	if (sched_current != &idle_thread && sched_current->state == THREAD_RUNNING)
+		sched_ready(sched_current);
+	sched_switch();
+}
+
+void sched_start(void)
+{
+	idle_thread.id = -1;
+	idle_thread.priority = 0;
+	idle_thread.state = THREAD_RUNNING;
+	idle_thread.kstack_top = (uint64_t)boot_stack_top;
+	idle_thread.home_stack = -1;
+	idle_thread.name[0] = 'i', idle_thread.name[1] = 'd', idle_thread.name[2] = 'l', idle_thread.name[3] = 'e';
+	sched_current = &idle_thread;
+	last_switch_ns = clock_ns();
+	sched_switch();
+	for (;;) {
+		/* sti takes effect after the next instruction, so no wake-up is lost before hlt. */
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		sched_preempt_if_needed();
+	}
+}
+
+uint64_t sched_idle_ns(void)
+{
+	uint64_t ns = idle_thread.cpu_ns;
+	if (sched_current == &idle_thread)
+		ns += clock_ns() - last_switch_ns;
+	return ns;
+}

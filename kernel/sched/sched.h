@@ -1,0 +1,36 @@
+/*
+ * sched.h — the scheduler: fixed priorities, round robin within a priority,
+ * preemption on the timer tick, and an idle thread whose running time is
+ * the CPU's idle time.
+ */
+#ifndef PINFOLD_SCHED_SCHED_H
+#define PINFOLD_SCHED_SCHED_H
+
+#include <stdint.h>
+
+#include "kernel/sched/thread.h"
+
+#define SCHED_SLICE_TICKS 2
+
+/* Starts scheduling with the boot thread becoming the idle thread; never returns. */
+__attribute__((noreturn)) void sched_start(void);
+
+/* Makes `t` runnable. */
+void sched_ready(struct thread *t);
+
+/* Takes a ready thread off its run queue. */
+void sched_unready(struct thread *t);
+
+/* Gives up the CPU: the caller must already be on a wait queue, dead, or ready. */
+void sched_switch(void);
+
+/* Called on every timer tick (interrupts off). */
+void sched_tick(void);
+
+/* Runs a pending preemption; called on the way out of an interrupt. */
+void sched_preempt_if_needed(void);
+
+/* Time the idle thread has run, in nanoseconds. */
+uint64_t sched_idle_ns(void);
+
+#endif

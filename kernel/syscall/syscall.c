@@ -1,0 +1,243 @@
+/*
+ * syscall.c — decoding kernel calls and carrying them out.
+ *
+ * The dispatch table is built from PINFOLD_SYSCALLS: call N is handled by
+ * sys_NAME.  Every handler takes the caller's saved user state and leaves
+ * its answer there (status in RAX, results in RDI and RSI).  Arguments are
+ * untrusted numbers: addresses go through usercopy.c, lengths and ids are
+ * bounded before use, and anything wrong is an error value for the caller.
+ */
+#include "kernel/syscall/syscall.h"
+
+#include <pinfold/errors.h>
+#include <pinfold/syscalls.h>
+#include <string.h>
+
+#include "kernel/component/component.h"
+#include "kernel/component/event.h"
+#include "kernel/component/memobj.h"
+#include "kernel/component/pdx.h"
+#include "kernel/component/usercopy.h"
+#include "kernel/console.h"
+#include "kernel/mm/frame.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
+#include "kernel/x86/cpu.h"
+#include "kernel/x86/gdt.h"
+
+#define MSR_STAR   0xc0000081
+#define MSR_LSTAR  0xc0000082
+#define MSR_FMASK  0xc0000084
+#define EFER_SCE   1
+/* Flags cleared on entry: IF (kernel runs with interrupts off), TF, DF, AC, NT. */
+#define FMASK_BITS (0x200 | 0x100 | 0x400 | 0x40000 | 0x4000)
+
+#define LOG_MAX    1024
+#define MAX_SLEEP_NS 3600000000000ull
+
+extern void syscall_entry(void);
+
+static const char *kernel_cmdline = "";
+
+static void ok(struct trap_frame *f, uint64_t r0)
+{
+	f->rax = 0;
+	f->rdi = r0;
+}
+
+static void status(struct trap_frame *f, int64_t s)
+{
+	f->rax = (uint64_t)s;
+}
+
+static struct component *caller(void)
+{
+	return thread_current()->current;
+}
+
+static void sys_invoke(struct trap_frame *f) { pdx_invoke(f); }
+static void sys_return(struct trap_frame *f) { pdx_return(f); }
+
+static void sys_cap_lookup(struct trap_frame *f)
+{
+	char name[COMPONENT_NAME_MAX + 1] = { 0 };
+	if (f->rsi == 0 || f->rsi > COMPONENT_NAME_MAX)
+		return status(f, E_INVAL);
+	if (copy_from_component(caller(), name, f->rdi, f->rsi))
+		return status(f, E_FAULT);
+	const struct component *c = caller();
+	for (int i = 0; i < c->ncaps; i++)
+		if (strcmp(c->cap[i].target->name, name) == 0)
+			return ok(f, (uint64_t)i);
+	status(f, E_NOT_FOUND);
+}
+
+static void sys_log(struct trap_frame *f)
+{
+	static char text[LOG_MAX + 1];
+	if (f->rsi > LOG_MAX)
+		return status(f, E_INVAL);
+	if (copy_from_component(caller(), text, f->rdi, f->rsi))
+		return status(f, E_FAULT);
+	/* Control bytes could forge console lines or terminal commands: show them as '?'. */
+	for (uint64_t i = 0; i < f->rsi; i++)
+		if (((unsigned char)text[i] < 0x20 && text[i] != '\n' && text[i] != '\t') ||
+		    (unsigned char)text[i] >= 0x7f)
+			text[i] = '?';
+	text[f->rsi] = 0;
+	kputs(text);
+	ok(f, f->rsi);
+}
+
+static void sys_thread_create(struct trap_frame *f)
+{
+	struct component *c = caller();
+	int stack = component_stack_try_take(c);
+	if (stack < 0)
+		return status(f, stack);
+	int prio = f->rdx > (uint64_t)c->priority ? c->priority : (int)f->rdx;
+	struct thread *t = thread_create_user(c, c->name, prio, c->base + c->image.entry,
+					      component_stack_top(c, stack), METHOD_THREAD,
+					      f->rdi, f->rsi, stack);
+	if (!t) {
+		component_stack_give(c, stack);
+		return status(f, E_NOMEM);
+	}
+	ok(f, (uint64_t)t->id);
+}
+
+static void sys_thread_exit(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+	/* A migrated thread belongs to its caller: a callee may not end it. */
+	if (t->depth != 0 || t->home != t->current)
+		return status(f, E_DENIED);
+	if (t->home_stack >= 0)
+		component_stack_give(t->home, t->home_stack);
+	thread_exit();
+}
+
+static void sys_yield(struct trap_frame *f)
+{
+	sched_ready(thread_current());
+	sched_switch();
+	ok(f, 0);
+}
+
+static void sys_sleep(struct trap_frame *f)
+{
+	thread_sleep(f->rdi > MAX_SLEEP_NS ? MAX_SLEEP_NS : f->rdi);
+	ok(f, 0);
+}
+
+static void sys_clock(struct trap_frame *f) { ok(f, clock_ns()); }
+
+static void sys_mem_alloc(struct trap_frame *f)
+{
+	uint64_t va = 0;
+	int64_t err = memobj_alloc(caller(), f->rdi, &va);
+	if (err)
+		return status(f, err);
+	ok(f, va);
+}
+
+static void sys_mem_free(struct trap_frame *f) { status(f, memobj_free(caller(), f->rdi)); }
+
+static void sys_mem_grant(struct trap_frame *f)
+{
+	int64_t id = memobj_grant(thread_current(), f->rdi, f->rsi, f->rdx, f->r10);
+	if (id < 0)
+		return status(f, id);
+	ok(f, (uint64_t)id);
+}
+
+static void sys_mem_revoke(struct trap_frame *f) { status(f, memobj_revoke(caller(), f->rdi)); }
+
+static void sys_event_create(struct trap_frame *f)
+{
+	int64_t id = event_create(caller());
+	if (id < 0)
+		return status(f, id);
+	ok(f, (uint64_t)id);
+}
+
+static void sys_event_grant(struct trap_frame *f) { status(f, event_grant(caller(), f->rdi, f->rsi)); }
+static void sys_event_signal(struct trap_frame *f) { status(f, event_signal(caller(), f->rdi)); }
+static void sys_event_wait(struct trap_frame *f) { status(f, event_wait(caller(), f->rdi, f->rsi)); }
+
+static void sys_info(struct trap_frame *f)
+{
+	switch (f->rdi) {
+	case INFO_FREE_FRAMES: return ok(f, frame_free_count());
+	case INFO_IDLE_NS:     return ok(f, sched_idle_ns());
+	case INFO_COMPONENT_ID: return ok(f, (uint64_t)caller()->id);
+	case INFO_DEPTH:       return ok(f, (uint64_t)thread_current()->depth);
+	case INFO_THREADS:     return ok(f, (uint64_t)thread_count());
+	}
+	status(f, E_INVAL);
+}
+
+/* SYS_BOOT_OPTION(key, keylen, buf, buflen): the value of "key=value" on the kernel command line. */
+static void sys_boot_option(struct trap_frame *f)
+{
+	char key[32];
+	if (f->rsi == 0 || f->rsi >= sizeof key || f->r10 == 0)
+		return status(f, E_INVAL);
+	if (copy_from_component(caller(), key, f->rdi, f->rsi))
+		return status(f, E_FAULT);
+	key[f->rsi] = 0;
+	size_t klen = f->rsi;
+	for (const char *p = kernel_cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *end = p;
+		while (*end && *end != ' ')
+			end++;
+		if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			const char *v = p + klen + 1;
+			size_t vlen = (size_t)(end - v);
+			if (vlen > f->r10)
+				return status(f, E_LIMIT);
+			if (copy_to_component(caller(), f->rdx, v, vlen))
+				return status(f, E_FAULT);
+			return ok(f, vlen);
+		}
+		p = end;
+	}
+	status(f, E_NOT_FOUND);
+}
+
+static void (*const handlers[SYS_COUNT])(struct trap_frame *f) = {
+#define PINFOLD_SYSCALL_HANDLER(sym, num, name, text) [sym] = sys_##name,
+	PINFOLD_SYSCALLS(PINFOLD_SYSCALL_HANDLER)
+#undef PINFOLD_SYSCALL_HANDLER
+};
+
+void syscall_dispatch(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+	if (f->rax >= SYS_COUNT)
+		status(f, E_NOSYS);
+	else
+		handlers[f->rax](f);
+	if (t->unwound) {
+		/* The call this thread was in failed while it waited: f already resumes its caller. */
+		f->rax = (uint64_t)E_CALLEE_FAILED;
+		f->rdi = f->rsi = 0;
+		t->unwound = false;
+	}
+	sched_preempt_if_needed();
+}
+
+void syscall_init(void)
+{
+	wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_CODE32 | 3) << 48) | ((uint64_t)SEL_KERNEL_CODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, FMASK_BITS);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+void syscall_set_cmdline(const char *cmdline)
+{
+	kernel_cmdline = cmdline;
+}

@@ -1,0 +1,108 @@
+/*
+ * kcall.h — the kernel calls, as C functions for component code.
+ *
+ * Each wrapper is one SYSCALL (numbers and register convention in
+ * pinfold/syscalls.h).  The kernel returns a status in RAX and results in
+ * RDI and RSI and restores every other register, except RCX and R11, which
+ * SYSCALL itself overwrites.
+ */
+#ifndef PINFOLD_KCALL_H
+#define PINFOLD_KCALL_H
+
+#include <pinfold/errors.h>
+#include <pinfold/pdx.h>
+#include <pinfold/syscalls.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kcall_result {
+	int64_t status;
+	uint64_t value;
+};
+
+static inline struct kcall_result kcall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t r10 __asm__("r10") = a3;
+	uint64_t rax = nr, rdi = a0, rsi = a1, rdx = a2;
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10)
+			 :
+			 : "rcx", "r11", "memory");
+	return (struct kcall_result){ (int64_t)rax, rdi };
+}
+
+/* My capability for the component called `name`, or a negative error. */
+static inline int64_t cap_lookup(const char *name)
+{
+	size_t n = 0;
+	while (name[n])
+		n++;
+	struct kcall_result r = kcall(SYS_CAP_LOOKUP, (uint64_t)name, n, 0, 0);
+	return r.status < 0 ? r.status : (int64_t)r.value;
+}
+
+static inline int64_t log_write(const char *text, size_t len)
+{
+	return kcall(SYS_LOG, (uint64_t)text, len, 0, 0).status;
+}
+
+/* Starts fn(arg) on a new thread of this component; returns its id or an error. */
+static inline int64_t thread_create(void (*fn)(uint64_t), uint64_t arg, unsigned priority)
+{
+	struct kcall_result r = kcall(SYS_THREAD_CREATE, (uint64_t)fn, arg, priority, 0);
+	return r.status < 0 ? r.status : (int64_t)r.value;
+}
+
+static inline void thread_yield(void) { kcall(SYS_YIELD, 0, 0, 0, 0); }
+static inline void sleep_ns(uint64_t ns) { kcall(SYS_SLEEP, ns, 0, 0, 0); }
+static inline uint64_t clock_ns(void) { return kcall(SYS_CLOCK, 0, 0, 0, 0).value; }
+
+/* Allocates len bytes (whole pages) in my heap; 0 if it cannot. */
+static inline void *mem_alloc(uint64_t len)
+{
+	struct kcall_result r = kcall(SYS_MEM_ALLOC, len, 0, 0, 0);
+	return r.status < 0 ? NULL : (void *)r.value;
+}
+
+static inline int64_t mem_free(void *p) { return kcall(SYS_MEM_FREE, (uint64_t)p, 0, 0, 0).status; }
+
+/* Grants [p, p+len) to the component behind `cap`; returns the grant id or an error. */
+static inline int64_t mem_grant(void *p, uint64_t len, cap_t cap, unsigned rights)
+{
+	struct kcall_result r = kcall(SYS_MEM_GRANT, (uint64_t)p, len, cap, rights);
+	return r.status < 0 ? r.status : (int64_t)r.value;
+}
+
+static inline int64_t mem_revoke(int64_t grant) { return kcall(SYS_MEM_REVOKE, (uint64_t)grant, 0, 0, 0).status; }
+
+static inline int64_t event_create(void)
+{
+	struct kcall_result r = kcall(SYS_EVENT_CREATE, 0, 0, 0, 0);
+	return r.status < 0 ? r.status : (int64_t)r.value;
+}
+
+static inline int64_t event_grant(int64_t ev, cap_t cap) { return kcall(SYS_EVENT_GRANT, (uint64_t)ev, cap, 0, 0).status; }
+static inline int64_t event_signal(int64_t ev) { return kcall(SYS_EVENT_SIGNAL, (uint64_t)ev, 0, 0, 0).status; }
+static inline int64_t event_wait(int64_t ev, uint64_t timeout_ns) { return kcall(SYS_EVENT_WAIT, (uint64_t)ev, timeout_ns, 0, 0).status; }
+
+static inline uint64_t kernel_info(enum pinfold_info what) { return kcall(SYS_INFO, what, 0, 0, 0).value; }
+
+/* Copies the value of KEY=VALUE on the kernel command line into buf (NUL-terminated); length or error. */
+static inline int64_t boot_option(const char *key, char *buf, size_t size)
+{
+	size_t n = 0;
+	while (key[n])
+		n++;
+	if (size < 2)
+		return E_INVAL;
+	struct kcall_result r = kcall(SYS_BOOT_OPTION, (uint64_t)key, n, (uint64_t)buf, size - 1);
+	if (r.status < 0)
+		return r.status;
+	buf[r.value] = 0;
+	return (int64_t)r.value;
+}
+
+/* Formats like snprintf and writes the text to the console. */
+int log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

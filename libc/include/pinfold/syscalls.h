@@ -1,0 +1,70 @@
+/*
+ * syscalls.h — Pinfold's kernel calls, declared once.
+ *
+ * PINFOLD_SYSCALLS lists every kernel call with its number and a one-line
+ * description; the kernel builds its dispatch table from it and the component
+ * runtime its numbers.  Calling convention (SYSCALL instruction): the number
+ * in RAX, up to six argument words in RDI, RSI, RDX, R10, R8, R9; the kernel
+ * returns a status in RAX (>= 0 success, or a negative enum pinfold_error)
+ * and up to two result words in RDI and RSI.  For SYS_INVOKE the capability
+ * goes in R12 and the method number in R13, so that all six argument words
+ * of a method travel in the argument registers.  Every other register may be
+ * changed by a kernel call; the runtime's stubs tell the compiler so.
+ */
+#ifndef PINFOLD_SYSCALLS_H
+#define PINFOLD_SYSCALLS_H
+
+#define PINFOLD_SYSCALLS(X)                                                         \
+	X(SYS_INVOKE,        0, invoke,        "call a method through a capability") \
+	X(SYS_RETURN,        1, return,        "return from the current method")   \
+	X(SYS_CAP_LOOKUP,    2, cap_lookup,    "find my capability for a component by name") \
+	X(SYS_LOG,           3, log,           "write text to the kernel console")  \
+	X(SYS_THREAD_CREATE, 4, thread_create, "start a thread in my component")   \
+	X(SYS_THREAD_EXIT,   5, thread_exit,   "end the calling thread")            \
+	X(SYS_YIELD,         6, yield,         "let other threads run")             \
+	X(SYS_SLEEP,         7, sleep,         "sleep for a number of nanoseconds") \
+	X(SYS_CLOCK,         8, clock,         "nanoseconds since boot")            \
+	X(SYS_MEM_ALLOC,     9, mem_alloc,     "allocate pages in my heap")         \
+	X(SYS_MEM_FREE,     10, mem_free,      "free an allocation")                \
+	X(SYS_MEM_GRANT,    11, mem_grant,     "let another component map part of an allocation") \
+	X(SYS_MEM_REVOKE,   12, mem_revoke,    "take a grant back")                 \
+	X(SYS_EVENT_CREATE, 13, event_create,  "create an event I can wait on")     \
+	X(SYS_EVENT_GRANT,  14, event_grant,   "let another component signal my event") \
+	X(SYS_EVENT_SIGNAL, 15, event_signal,  "signal an event")                   \
+	X(SYS_EVENT_WAIT,   16, event_wait,    "wait for my event, with a timeout") \
+	X(SYS_INFO,         17, info,          "kernel statistics (free frames, idle time, ...)") \
+	X(SYS_BOOT_OPTION,  18, boot_option,   "read a word of the kernel command line")
+
+/* Method numbers the kernel uses to enter a component at component_start. */
+#define METHOD_INIT      0xffffffff  /* run init() */
+#define METHOD_THREAD    0xfffffffe  /* a new thread: RDI = function, RSI = argument */
+
+#ifdef __ASSEMBLY__
+/* The two calls the component runtime's assembly makes (checked against the list below in C). */
+#define SYS_INVOKE 0
+#define SYS_RETURN 1
+#else
+
+enum pinfold_syscall {
+#define PINFOLD_SYSCALL_ENUM(sym, num, name, text) sym = (num),
+	PINFOLD_SYSCALLS(PINFOLD_SYSCALL_ENUM)
+#undef PINFOLD_SYSCALL_ENUM
+	SYS_COUNT
+};
+
+/* SYS_INFO selectors. */
+enum pinfold_info {
+	INFO_FREE_FRAMES = 0,   /* free physical frames */
+	INFO_IDLE_NS = 1,       /* time the idle thread has run */
+	INFO_COMPONENT_ID = 2,  /* the caller's component number */
+	INFO_DEPTH = 3,         /* the calling thread's call depth */
+	INFO_THREADS = 4,       /* live threads */
+};
+
+/* Rights for SYS_MEM_GRANT. */
+#define GRANT_READ       1u
+#define GRANT_WRITE      2u
+#define GRANT_ONE_CALL   4u   /* revoked when the caller's next invoke returns */
+
+#endif /* __ASSEMBLY__ */
+#endif

@@ -54,7 +54,7 @@ UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -I. -Ilibc/include -DHOST_TEST
 
-.PHONY: all iso run debug test unit systest bench bench-boot clean deps
+.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc clean deps
 all: iso
 iso: $(ISO)
 
@@ -172,7 +172,9 @@ $(ISO): $(KERNEL) boot/grub.cfg boot/manifest $(COMPONENT_ELFS)
 	{ echo "	module2 /boot/manifest manifest"; \
 	  for c in $(COMPONENT_NAMES); do echo "	module2 /boot/$$c.elf $$c.elf"; done; } > $(BUILD)/modules.cfg
 	sed -e '/@MODULES@/{r $(BUILD)/modules.cfg' -e 'd}' boot/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+	@# Written aside and renamed, so a QEMU started meanwhile never reads half an ISO.
+	grub-mkrescue -o $@.tmp $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+	mv $@.tmp $@
 
 # The machine of DESIGN.md "Platform".  Tests build their own command lines
 # from the same pieces (tests/system/qemu.py).
@@ -205,13 +207,15 @@ unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(T)
 
 systest: $(ISO)
-	$(PYTHON) -m pytest tests/system $(if $(T),-k '$(T)')
+	$(PYTHON) -m pytest -n auto tests/system $(if $(T),-k '$(T)')
 
 test: unit systest
 
-bench: bench-boot
+bench: bench-boot bench-ipc
 bench-boot: $(ISO)
 	$(PYTHON) tools/bootbench.py
+bench-ipc: $(ISO)
+	$(PYTHON) tools/benchipc.py
 
 clean:
 	rm -rf $(BUILD)

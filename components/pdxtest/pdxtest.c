@@ -7,6 +7,7 @@
  * counts, which tests/system/test_pdx.py reads.  Without the option it does
  * nothing, so it can stay in the default manifest.
  *
+ * test=sched runs the scheduler checks of sched.c.
  * test=isolation-KIND instead asks intruder to make one illegal access of
  * that kind (see intruder.c) and then checks that peer still answers.
  */
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "components/intruder/kinds.h"
+#include "components/pdxtest/check.h"
 #include "intruder_client.h"
 #include "pdxtest_server.h"
 #include "peer_client.h"
@@ -21,7 +23,12 @@
 static cap_t peer, intruder;
 static int passed, failed;
 
-static void check(const char *name, int ok, const char *fmt, uint64_t a, uint64_t b)
+void report_done(void)
+{
+	log_printf("test: done: %d passed, %d failed\n", passed, failed);
+}
+
+void check(const char *name, int ok, const char *fmt, uint64_t a, uint64_t b)
 {
 	if (ok) {
 		passed++;
@@ -34,12 +41,6 @@ static void check(const char *name, int ok, const char *fmt, uint64_t a, uint64_
 	}
 }
 
-/* Evaluates `got` once: it is often a call with effects. */
-#define EXPECT_EQ(name, got, want)                                                   \
-	do {                                                                         \
-		uint64_t got_ = (uint64_t)(got), want_ = (uint64_t)(want);           \
-		check(name, got_ == want_, "got 0x%lx, want 0x%lx", got_, want_);    \
-	} while (0)
 
 int64_t serve_pingpong(uint64_t n, uint64_t *hops)
 {
@@ -177,7 +178,7 @@ static void run_pdx_tests(uint64_t arg)
 	check("no-frames-leaked", frames_after >= frames_before,
 	      "free frames before %lu, after %lu", frames_before, frames_after);
 	test_revoked_grant_faults_grantee();
-	log_printf("test: done: %d passed, %d failed\n", passed, failed);
+	report_done();
 }
 
 static void run_isolation(uint64_t kind)
@@ -192,7 +193,7 @@ static void run_isolation(uint64_t kind)
 	EXPECT_EQ("isolation-victim-result", weighted, 91);
 	EXPECT_EQ("isolation-victim-memory-intact", peer_value(peer, &value), 0);
 	EXPECT_EQ("isolation-victim-value", value, 0x5ec2e7);
-	log_printf("test: done: %d passed, %d failed\n", passed, failed);
+	report_done();
 }
 
 int64_t component_init(void)
@@ -207,6 +208,8 @@ int64_t component_init(void)
 		return 0;
 	if (strcmp(which, "pdx") == 0)
 		thread_create(run_pdx_tests, 0, 10);
+	if (strcmp(which, "sched") == 0)
+		thread_create(run_sched_tests, 0, 10);
 	for (uint64_t k = 0; k < INTRUDER_KINDS; k++)
 		if (strcmp(which, intruder_kinds[k]) == 0)
 			thread_create(run_isolation, k, 10);

@@ -125,8 +125,8 @@ void sched_tick(void)
 
 void sched_preempt_if_needed(void)
 {
-	if (!need_resched)
-		return;
+	if (!need_resched || !sched_current)
+		return;                 /* nothing to do, or not scheduling yet */
 	if (sched_current != &idle_thread && sched_current->state == THREAD_RUNNING)
 		sched_ready(sched_current);
 	sched_switch();

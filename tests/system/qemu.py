@@ -63,7 +63,7 @@ TAIL_LINES = 40
 # change before it waits.
 FATAL_LINES = [
     (re.compile(r"^(PANIC|EXCEPTION):"), True),
-    (re.compile(r"^pinfold: boot failed"), False),
+    (re.compile(r"^pinfold: boot failed"), True),
 ]
 
 
@@ -387,8 +387,10 @@ def _prune_iso_cache():
             pass
 
 
-def iso_for(cmdline):
-    """The ISO that boots the kernel with cmdline (a string of words, or a list of them).
+def iso_for(cmdline, files=None):
+    """The ISO that boots the kernel with cmdline (a string of words, or a list of them),
+    and with `files` ({path in the ISO: bytes}, e.g. {"boot/manifest": b"..."}) put in
+    place of the built ones, so tests can boot damaged manifests and images.
 
     The empty command line is build/pinfold.iso itself.  Others are built once per content of
     build/isodir and command line; parallel builders each build under a private name and
@@ -396,11 +398,14 @@ def iso_for(cmdline):
     touches it; building one removes those unused for ISO_CACHE_MAX_AGE (old kernels).
     """
     words = cmdline.split() if isinstance(cmdline, str) else list(cmdline)
-    if not words:
+    files = dict(files or {})
+    if not words and not files:
         return ISO
     if not os.path.isdir(ISODIR):
         raise FileNotFoundError("%s is missing: run make first" % ISODIR)
     key = hashlib.sha256((_tree_digest(ISODIR) + "\0" + "\0".join(words)).encode())
+    for path in sorted(files):
+        key.update(b"\0" + path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
     final_dir = os.path.join(ISO_CACHE, key.hexdigest()[:16])
     final = os.path.join(final_dir, "pinfold.iso")
     try:
@@ -418,7 +423,10 @@ def iso_for(cmdline):
         with open(cfg_path) as f:
             cfg = f.read()
         args = " ".join(_grub_word(w) for w in words)
-        cfg, n = _KERNEL_LINE.subn(lambda m: m.group(1) + m.group(2).rstrip() + " " + args, cfg)
+        for path, data in files.items():
+            with open(os.path.join(tree, path), "wb") as f:
+                f.write(data)
+        cfg, n = _KERNEL_LINE.subn(lambda m: m.group(1) + m.group(2).rstrip() + (" " + args if args else ""), cfg)
         if n != 1:
             raise RuntimeError("%s: expected one `multiboot2 /boot/kernel.elf` line, found %d"
                                % (cfg_path, n))
@@ -492,6 +500,7 @@ class Machine(Console):
     drives      raw disk images for the AHCI ports; each is copied into the workdir first
                 (the copies are in self.drives), so tests never share or change the originals
     cmdline     kernel command-line words (a string or a list)
+    files       {path in the ISO: bytes} to boot instead of the built files (see iso_for)
     trace       QEMU trace-event patterns; the trace goes to <workdir>/<name>.trace.log
     extra_args  anything else for QEMU, appended last (disks, -icount, ...)
     expect_panic, workdir, name: as for Console.
@@ -499,9 +508,9 @@ class Machine(Console):
 
     def __init__(self, memory="512M", iommu=True, edu=True, devices=(), nic=None, smp=1,
                  drives=(), cmdline="", trace=(), extra_args=(), expect_panic=False,
-                 workdir=None, name="qemu"):
+                 workdir=None, name="qemu", files=None):
         self.cmdline = cmdline
-        self.iso = iso_for(cmdline)
+        self.iso = iso_for(cmdline, files)
         super().__init__([], workdir=workdir, name=name, expect_panic=expect_panic)
         self.drives = [self._copy(src, "%s.disk%d.img" % (name, i))
                        for i, src in enumerate(drives)]

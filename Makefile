@@ -116,8 +116,9 @@ COMPONENT_IDLS  := $(wildcard $(addsuffix /*.idl,$(COMPONENT_DIRS)))
 GEN_HEADERS     := $(foreach i,$(COMPONENT_IDLS),$(BUILD)/gen/$(basename $(notdir $(i)))_client.h \
 			$(BUILD)/gen/$(basename $(notdir $(i)))_server.h)
 
+# No red zone: pdx_invoke() pushes RBP around SYSCALL (pinfold/pdx.h).
 COMPONENT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
-	-ffreestanding -fno-builtin -nostdinc -isystem $(GCC_INCLUDE) -fpie -fno-plt \
+	-ffreestanding -fno-builtin -nostdinc -isystem $(GCC_INCLUDE) -fpie -fno-plt -mno-red-zone \
 	-fno-stack-protector -mgeneral-regs-only -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -I. -Ilibc/include -I$(BUILD)/gen
 COMPONENT_LDFLAGS := -pie --no-dynamic-linker -z text -z norelro -z noexecstack \

@@ -32,9 +32,9 @@ def main():
     qemu.require_iso()
     counted = run(["-icount", "shift=0"])
     timed = run([])
-    for name in ["ipc-local-call", "ipc-pdx-null", "ipc-pdx-4k-grant"]:
+    for name in ["ipc-local-call", "ipc-kernel-call", "ipc-pdx-null", "ipc-pdx-4k-grant"]:
         print("bench: %s %d insn" % (name, counted[name]))
-    for name in ["ipc-local-call", "ipc-pdx-null", "ipc-pdx-4k-grant"]:
+    for name in ["ipc-local-call", "ipc-kernel-call", "ipc-pdx-null", "ipc-pdx-4k-grant"]:
         print("bench: %s %d ns" % (name, timed[name + "-ns"]))
     target = 300
     print("target: cross-domain null round trip <= %d instructions: %s"

@@ -3,6 +3,7 @@
  *
  * Three loops, each timed with the TSC and with the kernel's clock:
  *   ipc-local-call       a call of a function in the same component
+ *   ipc-kernel-call      the cheapest kernel call (SYS_INFO): entry and exit alone
  *   ipc-pdx-null         invoke of peer.null: the cross-domain round trip
  *   ipc-pdx-4k-grant     grant a 4 KiB buffer for one call, invoke peer.sum,
  *                        which reads from it, and have the grant revoked
@@ -52,6 +53,11 @@ static void run(uint64_t arg)
 	for (int i = 0; i < ROUNDS; i++)
 		local_null();
 	report("ipc-local-call", rdtsc() - t0, clock_ns() - n0);
+
+	t0 = rdtsc(), n0 = clock_ns();
+	for (int i = 0; i < ROUNDS; i++)
+		kernel_info(INFO_DEPTH);
+	report("ipc-kernel-call", rdtsc() - t0, clock_ns() - n0);
 
 	t0 = rdtsc(), n0 = clock_ns();
 	for (int i = 0; i < ROUNDS; i++)

@@ -25,18 +25,12 @@ struct component *component_by_name(const char *name)
 	return NULL;
 }
 
-uint64_t component_stack_top(const struct component *c, int n)
-{
-	return c->base + COMPONENT_STACKS_OFF + (uint64_t)(n + 1) * 2 * COMPONENT_STACK_SIZE;
-}
-
-int component_stack_take(struct component *c)
+int component_stack_take_slow(struct component *c)
 {
 	for (;;) {
 		if (c->state != COMPONENT_RUNNING && c->state != COMPONENT_LOADING)
 			return c->state == COMPONENT_RESTARTING ? E_CALLEE_RESTARTING : E_CALLEE_FAILED;
-		uint32_t all = c->nstacks >= 32 ? ~0u : (1u << c->nstacks) - 1;
-		uint32_t free = all & ~c->stack_busy;
+		uint32_t free = c->stack_all & ~c->stack_busy;
 		if (free) {
 			int n = __builtin_ctz(free);
 			c->stack_busy |= 1u << n;
@@ -50,19 +44,12 @@ int component_stack_take(struct component *c)
 
 int component_stack_try_take(struct component *c)
 {
-	uint32_t all = c->nstacks >= 32 ? ~0u : (1u << c->nstacks) - 1;
-	uint32_t free = all & ~c->stack_busy;
+	uint32_t free = c->stack_all & ~c->stack_busy;
 	if (!free)
 		return E_LIMIT;
 	int n = __builtin_ctz(free);
 	c->stack_busy |= 1u << n;
 	return n;
-}
-
-void component_stack_give(struct component *c, int n)
-{
-	c->stack_busy &= ~(1u << n);
-	thread_wake_one(&c->stack_wait, 0);
 }
 
 bool component_may_access(const struct component *c, uint64_t va, uint64_t len, bool write)

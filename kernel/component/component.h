@@ -22,6 +22,7 @@
 #include "kernel/component/elf.h"
 #include "kernel/component/idl.h"
 #include "kernel/component/manifest.h"
+#include "kernel/layout.h"
 #include "kernel/sched/thread.h"
 
 #define COMPONENT_MAX        32
@@ -60,6 +61,7 @@ struct component {
 	int ncaps;
 
 	int nstacks;
+	uint32_t stack_all;                     /* bit n: entry stack n exists */
 	uint32_t stack_busy;                    /* bit n: entry stack n is in use */
 	struct wait_queue stack_wait;           /* threads waiting for a free entry stack */
 
@@ -76,17 +78,37 @@ extern int component_count;
 
 struct component *component_by_name(const char *name);
 
-/* Address of the top of entry stack `n` of `c`. */
-uint64_t component_stack_top(const struct component *c, int n);
-
 /*
  * Takes a free entry stack of `c` for the calling thread, waiting for one if
  * all are busy; returns its index or a negative error if `c` stopped meanwhile.
  */
-int component_stack_take(struct component *c);
+int component_stack_take_slow(struct component *c);
+static inline int component_stack_take(struct component *c)
+{
+	uint32_t free = c->stack_all & ~c->stack_busy;
+	if (free && c->state == COMPONENT_RUNNING) {     /* the common case, inline: every PDX */
+		int n = __builtin_ctz(free);
+		c->stack_busy |= 1u << n;
+		return n;
+	}
+	return component_stack_take_slow(c);
+}
+
 /* The same without waiting: E_LIMIT if every stack is busy. */
 int component_stack_try_take(struct component *c);
-void component_stack_give(struct component *c, int n);
+
+static inline void component_stack_give(struct component *c, int n)
+{
+	c->stack_busy &= ~(1u << n);
+	if (c->stack_wait.head)
+		thread_wake_one(&c->stack_wait, 0);
+}
+
+/* Address of the top of entry stack `n` of `c`. */
+static inline uint64_t component_stack_top(const struct component *c, int n)
+{
+	return c->base + COMPONENT_STACKS_OFF + (uint64_t)(n + 1) * 2 * COMPONENT_STACK_SIZE;
+}
 
 /* Whether [va, va+len) is mapped in c's domain for user access (and writable if asked). */
 bool component_may_access(const struct component *c, uint64_t va, uint64_t len, bool write);

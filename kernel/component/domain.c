@@ -25,7 +25,8 @@
 #define CR3_NOFLUSH (1ull << 63)
 
 static bool have_pcid, have_smap;
-static struct domain *current_domain;   /* NULL: the kernel map */
+struct domain *domain_in_force;         /* NULL: the kernel map */
+uint64_t domain_cr3_flags;
 
 static uint64_t alloc_table(void *ctx)
 {
@@ -53,8 +54,10 @@ void domain_cpu_init(void)
 	struct cpuid leaf1 = cpuid(1, 0), leaf7 = cpuid(7, 0);
 	uint64_t cr4 = read_cr4();
 	have_pcid = leaf1.ecx & (1u << 17);
-	if (have_pcid)
+	if (have_pcid) {
 		cr4 |= CR4_PCIDE;       /* allowed only while CR3's PCID is 0: it is, in the kernel map */
+		domain_cr3_flags = CR3_NOFLUSH;
+	}
 	if (leaf7.ebx & (1u << 7))
 		cr4 |= CR4_SMEP;
 	have_smap = leaf7.ebx & (1u << 20);
@@ -91,7 +94,7 @@ static void free_level(uint64_t table, int level)
 
 void domain_destroy(struct domain *d)
 {
-	ASSERT(d != current_domain);
+	ASSERT(d != domain_in_force);
 	uint64_t *pml4 = phys_to_virt(d->root);
 	for (int i = 0; i < 256; i++)
 		if (pml4[i] & PTE_PRESENT)
@@ -112,7 +115,7 @@ int domain_unmap(struct domain *d, uint64_t va, uint64_t *pa)
 	int err = pt_unmap(&domain_pt_ops, d->root, va, PT_PAGE_4K, pa);
 	if (err)
 		return err;
-	if (d == current_domain)
+	if (d == domain_in_force)
 		invlpg(va);
 	else
 		d->stale = true;
@@ -124,7 +127,7 @@ int domain_protect(struct domain *d, uint64_t va, uint64_t perms)
 	int err = pt_protect(&domain_pt_ops, d->root, va, PT_PAGE_4K, (perms & (PTE_WRITE | PTE_NX)) | PTE_USER);
 	if (err)
 		return err;
-	if (d == current_domain)
+	if (d == domain_in_force)
 		invlpg(va);
 	else
 		d->stale = true;
@@ -151,21 +154,8 @@ bool domain_lookup(const struct domain *d, uint64_t va, bool write, uint64_t *pa
 	return (flags & PTE_USER) && (!write || (flags & PTE_WRITE));
 }
 
-void domain_activate(struct domain *d)
+void domain_activate_kernel(void)
 {
-	current_domain = d;
-	if (!d) {
-		write_cr3(vm_kernel_root() | (have_pcid ? CR3_NOFLUSH : 0));
-		return;
-	}
-	uint64_t cr3 = d->root | d->pcid;
-	if (have_pcid && !d->stale)
-		cr3 |= CR3_NOFLUSH;
-	d->stale = false;
-	write_cr3(cr3);
-}
-
-struct domain *domain_current(void)
-{
-	return current_domain;
+	domain_in_force = NULL;
+	write_cr3(vm_kernel_root() | domain_cr3_flags);
 }

@@ -50,10 +50,23 @@ void domain_user_access_end(void);
 /* Translates a user address: false unless mapped for user access (and writable if `write`). */
 bool domain_lookup(const struct domain *d, uint64_t va, bool write, uint64_t *pa);
 
-/* Switches to `d` (NULL: the kernel map). */
-void domain_activate(struct domain *d);
+/* Switches to `d` (NULL: the kernel map).  Inline: every PDX does it twice. */
+extern struct domain *domain_in_force;
+extern uint64_t domain_cr3_flags;       /* CR3 bit 63 (keep the PCID's TLB entries) if PCIDs are on */
+void domain_activate_kernel(void);
+static inline void domain_activate(struct domain *d)
+{
+	if (!d) {
+		domain_activate_kernel();
+		return;
+	}
+	domain_in_force = d;
+	uint64_t cr3 = d->root | d->pcid | (d->stale ? 0 : domain_cr3_flags);
+	d->stale = false;
+	__asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+}
 
 /* The domain in force now, NULL for the kernel map. */
-struct domain *domain_current(void);
+static inline struct domain *domain_current(void) { return domain_in_force; }
 
 #endif

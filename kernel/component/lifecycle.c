@@ -140,6 +140,7 @@ static void build_component(struct component *c)
 	const struct manifest_component *m = c->manifest;
 	c->base = COMPONENT_AREA_BASE + (uint64_t)c->id * COMPONENT_SLOT_SIZE;
 	c->nstacks = (int)m->stacks;
+	c->stack_all = c->nstacks >= 32 ? ~0u : (1u << c->nstacks) - 1;
 	c->priority = (int)m->priority;
 	c->heap_base = c->heap_next = c->base + COMPONENT_HEAP_OFF;
 	c->heap_size = (uint64_t)m->heap_kib * 1024;

@@ -24,13 +24,13 @@
 #include "kernel/component/memobj.h"
 #include "kernel/sched/sched.h"
 
-static void clear_scratch(struct trap_frame *f)
+static inline void clear_scratch(struct trap_frame *f)
 {
 	f->rbx = f->rbp = f->rcx = f->r11 = 0;
 	f->r12 = f->r13 = f->r14 = f->r15 = 0;
 }
 
-void pdx_enter(struct trap_frame *f, const struct component *c, int stack, uint64_t method)
+static inline void enter(struct trap_frame *f, const struct component *c, int stack, uint64_t method)
 {
 	clear_scratch(f);
 	f->rip = c->base + c->image.entry;
@@ -39,8 +39,13 @@ void pdx_enter(struct trap_frame *f, const struct component *c, int stack, uint6
 	f->rax = method;
 }
 
+void pdx_enter(struct trap_frame *f, const struct component *c, int stack, uint64_t method)
+{
+	enter(f, c, stack, method);
+}
+
 /* The decode step of invoke: the callee, or an error; changes nothing. */
-static int64_t invoke_check(const struct thread *t, uint64_t capidx, uint64_t method,
+static inline int64_t invoke_check(const struct thread *t, uint64_t capidx, uint64_t method,
 			    struct component **callee_out)
 {
 	const struct component *caller = t->current;
@@ -88,11 +93,54 @@ void pdx_invoke(struct trap_frame *f)
 	cf->rsp = f->rsp;
 	cf->rflags = f->rflags;
 	cf->stack = stack;
-	cf->grant = memobj_attach_call_grant(t, callee);
+	cf->grant = t->pending_grant < 0 ? -1 : memobj_attach_call_grant(t, callee);
 
 	t->current = callee;
 	domain_activate(&callee->domain);
-	pdx_enter(f, callee, stack, f->r13);
+	enter(f, callee, stack, f->r13);
+}
+
+struct pdx_target pdx_invoke_fast(uint64_t capidx, uint64_t method, uint64_t rip, uint64_t rsp,
+				  uint64_t rflags)
+{
+	const struct pdx_target slow = { 0, 0 };
+	struct thread *t = thread_current();
+	struct component *callee;
+	if (t->pending_grant >= 0 || invoke_check(t, capidx, method, &callee))
+		return slow;
+	uint32_t free = callee->stack_all & ~callee->stack_busy;
+	if (!free)
+		return slow;
+	int stack = __builtin_ctz(free);
+	callee->stack_busy |= 1u << stack;
+
+	struct call_frame *cf = &t->frame[t->depth++];
+	cf->caller = t->current;
+	cf->callee = callee;
+	cf->rip = rip;
+	cf->rsp = rsp;
+	cf->rflags = rflags;
+	cf->stack = stack;
+	cf->grant = -1;
+	t->current = callee;
+	domain_activate(&callee->domain);
+	return (struct pdx_target){ callee->base + callee->image.entry, component_stack_top(callee, stack) };
+}
+
+struct pdx_target pdx_return_fast(void)
+{
+	const struct pdx_target slow = { 0, 0 };
+	struct thread *t = thread_current();
+	if (t->depth == 0)
+		return slow;
+	struct call_frame *cf = &t->frame[t->depth - 1];
+	if (cf->grant >= 0 || cf->callee->stack_wait.head)
+		return slow;
+	t->depth--;
+	cf->callee->stack_busy &= ~(1u << cf->stack);
+	t->current = cf->caller;
+	domain_activate(&cf->caller->domain);
+	return (struct pdx_target){ cf->rip, cf->rsp };
 }
 
 /*
@@ -100,7 +148,7 @@ void pdx_invoke(struct trap_frame *f)
  * the caller with `status`.  The caller's domain is not switched to: `t` may
  * not be the running thread.
  */
-static void resume_caller(struct thread *t, struct trap_frame *f, int64_t status,
+static inline void resume_caller(struct thread *t, struct trap_frame *f, int64_t status,
 			  uint64_t r0, uint64_t r1)
 {
 	struct call_frame *cf = &t->frame[--t->depth];

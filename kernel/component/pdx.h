@@ -8,6 +8,21 @@
 #include "kernel/component/component.h"
 #include "kernel/x86/trap.h"
 
+/*
+ * The fast path, entered from kernel/syscall/entry.S without a trap frame:
+ * the common invoke (valid capability, free stack, no grant attached) and
+ * the common return (no grant to revoke, nobody waiting for the stack).
+ * Each returns where the thread continues in user mode (RIP, RSP), or
+ * {0, 0} when the case is not common: entry.S then takes the full path
+ * below, which handles everything (errors, waiting, grants).
+ */
+struct pdx_target {
+	uint64_t rip, rsp;
+};
+struct pdx_target pdx_invoke_fast(uint64_t cap, uint64_t method, uint64_t rip, uint64_t rsp,
+				  uint64_t rflags);
+struct pdx_target pdx_return_fast(void);
+
 /* SYS_INVOKE: R12 = capability, R13 = method, arguments in RDI RSI RDX R10 R8 R9. */
 void pdx_invoke(struct trap_frame *f);
 

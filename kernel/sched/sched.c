@@ -25,7 +25,6 @@
 #include "kernel/x86/cpu.h"
 #include "kernel/x86/gdt.h"
 
-extern struct thread *sched_current;
 extern void switch_stacks(uint64_t *save, uint64_t next);
 extern const char boot_stack_top[];
 
@@ -34,7 +33,7 @@ uint64_t syscall_kernel_rsp;
 
 static struct thread *runq_head[THREAD_PRIORITIES], *runq_tail[THREAD_PRIORITIES];
 static struct thread idle_thread;
-static bool need_resched;
+bool sched_need_resched;
 static unsigned slice_left;
 static uint64_t last_switch_ns;
 
@@ -48,7 +47,7 @@ void sched_ready(struct thread *t)
 		runq_head[t->priority] = t;
 	runq_tail[t->priority] = t;
 	if (!sched_current || sched_current == &idle_thread || t->priority > sched_current->priority)
-		need_resched = true;
+		sched_need_resched = true;
 }
 
 void sched_unready(struct thread *t)
@@ -88,7 +87,7 @@ void sched_switch(void)
 	struct thread *prev = sched_current;
 	thread_reap();                  /* the dead, except `prev` if it is dying now */
 	struct thread *next = pick_next();
-	need_resched = false;
+	sched_need_resched = false;
 	slice_left = SCHED_SLICE_TICKS;
 
 	uint64_t now = clock_ns();
@@ -118,15 +117,15 @@ void sched_tick(void)
 	if (slice_left && --slice_left == 0) {
 		for (int prio = sched_current->priority; prio < THREAD_PRIORITIES; prio++)
 			if (runq_head[prio])
-				need_resched = true;
+				sched_need_resched = true;
 		slice_left = SCHED_SLICE_TICKS;
 	}
 }
 
-void sched_preempt_if_needed(void)
+void sched_preempt(void)
 {
-	if (!need_resched || !sched_current)
-		return;                 /* nothing to do, or not scheduling yet */
+	if (!sched_current)
+		return;                 /* not scheduling yet */
 	if (sched_current != &idle_thread && sched_current->state == THREAD_RUNNING)
 		sched_ready(sched_current);
 	sched_switch();

@@ -6,6 +6,7 @@
 #ifndef PINFOLD_SCHED_SCHED_H
 #define PINFOLD_SCHED_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/sched/thread.h"
@@ -27,8 +28,14 @@ void sched_switch(void);
 /* Called on every timer tick (interrupts off). */
 void sched_tick(void);
 
-/* Runs a pending preemption; called on the way out of an interrupt. */
-void sched_preempt_if_needed(void);
+/* Runs a pending preemption; called on the way out of an interrupt or kernel call. */
+extern bool sched_need_resched;
+void sched_preempt(void);
+static inline void sched_preempt_if_needed(void)
+{
+	if (sched_need_resched)
+		sched_preempt();
+}
 
 /* Time the idle thread has run, in nanoseconds. */
 uint64_t sched_idle_ns(void);

@@ -34,11 +34,6 @@ static int live_threads;
 /* The thread running now; set by the scheduler. */
 struct thread *sched_current;
 
-struct thread *thread_current(void)
-{
-	return sched_current;
-}
-
 static uint64_t kstack_alloc(void)
 {
 	for (int slot = 0; slot < KSTACK_SLOTS; slot++) {

@@ -67,8 +67,9 @@ struct thread {
 	bool unwound;                   /* its call was unwound while it was in the kernel */
 };
 
-/* The running thread. */
-struct thread *thread_current(void);
+/* The running thread (set by the scheduler only). */
+extern struct thread *sched_current;
+static inline struct thread *thread_current(void) { return sched_current; }
 
 /* A kernel thread running fn(arg); NULL if out of memory or threads. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg, int priority);

@@ -8,6 +8,16 @@
 #ifndef PINFOLD_X86_TRAP_H
 #define PINFOLD_X86_TRAP_H
 
+/* The flags a thread gets in user mode: interrupts on, bit 1 (always set), nothing else. */
+#define RFLAGS_USER         0x202
+
+#define VECTOR_PAGE_FAULT   14
+#define IRQ_VECTOR_BASE     32
+#define VECTOR_LAPIC_TIMER  0xf0
+#define VECTOR_SPURIOUS     0xff
+#define NUM_VECTORS         256
+
+#ifndef __ASSEMBLY__
 #include <assert.h>
 #include <stdint.h>
 
@@ -20,15 +30,6 @@ struct trap_frame {
 };
 STATIC_ASSERT(sizeof(struct trap_frame) == 22 * 8, "trap frame layout is shared with isr.S");
 
-/* The flags a thread gets in user mode: interrupts on, bit 1 (always set), nothing else. */
-#define RFLAGS_USER         0x202
-
-#define VECTOR_PAGE_FAULT   14
-#define IRQ_VECTOR_BASE     32
-#define VECTOR_LAPIC_TIMER  0xf0
-#define VECTOR_SPURIOUS     0xff
-#define NUM_VECTORS         256
-
 typedef void (*irq_handler)(struct trap_frame *frame, void *ctx);
 
 void idt_init(void);
@@ -38,5 +39,7 @@ void trap_set_handler(unsigned vector, irq_handler handler, void *ctx);
 
 /* Called by isr.S for every trap. */
 void trap_dispatch(struct trap_frame *frame);
+
+#endif /* __ASSEMBLY__ */
 
 #endif

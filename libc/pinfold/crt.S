@@ -1,5 +1,5 @@
 /*
- * crt.S — component_start, the only way into a component, and pdx_invoke.
+ * crt.S — component_start, the only way into a component.
  *
  * The kernel enters component_start with RAX saying why (pinfold/syscalls.h):
  *   METHOD_INIT    run component_init()
@@ -55,45 +55,5 @@ component_start:
 3:	mov $SYS_RETURN, %eax
 	syscall
 	ud2
-
-/*
- * int64_t pdx_invoke(cap_t cap, uint32_t method, const uint64_t args[6], uint64_t results[2])
- *
- * The kernel clears every register but RSP on the way back (nothing of the
- * callee leaks to us), so the callee-saved ones are saved here.
- */
-	.global pdx_invoke
-pdx_invoke:
-	push %rbp
-	mov %rsp, %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	push %rcx                       /* results */
-	mov %edi, %r12d                 /* capability */
-	mov %esi, %r13d                 /* method */
-	mov %rdx, %rax
-	mov 0(%rax), %rdi
-	mov 8(%rax), %rsi
-	mov 16(%rax), %rdx
-	mov 24(%rax), %r10
-	mov 32(%rax), %r8
-	mov 40(%rax), %r9
-	mov $SYS_INVOKE, %eax
-	syscall
-	pop %rcx
-	test %rcx, %rcx
-	jz 4f
-	mov %rdi, 0(%rcx)
-	mov %rsi, 8(%rcx)
-4:	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
-	ret
 
 	.section .note.GNU-stack, "", @progbits

@@ -7,7 +7,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-STATIC_ASSERT(SYS_INVOKE == 0 && SYS_RETURN == 1, "crt.S hard-codes these two numbers");
+STATIC_ASSERT(SYS_INVOKE == 0 && SYS_RETURN == 1,
+	      "crt.S, kernel/syscall/entry.S and pdx_invoke() rely on these two numbers");
 
 __attribute__((weak)) int64_t component_init(void)
 {

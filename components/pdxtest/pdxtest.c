@@ -98,6 +98,9 @@ static void test_errors(void)
 	EXPECT_EQ("err-kernel-pointer-log", kcall(SYS_LOG, 0xffffffff80100000, 10, 0, 0).status,
 		  (uint64_t)E_FAULT);
 	EXPECT_EQ("err-unknown-component", cap_lookup("nosuch"), (uint64_t)E_NOT_FOUND);
+	uint64_t probe = 0;
+	peer_init_probe(peer, &probe);
+	EXPECT_EQ("err-callee-restarting", probe, (uint64_t)E_CALLEE_RESTARTING);
 }
 
 static void test_grants(void)

@@ -14,6 +14,7 @@
 
 static cap_t third, pdxtest;
 static volatile uint64_t private_value = 0x5ec2e7;
+static int64_t init_probe_status;
 
 int64_t component_init(void)
 {
@@ -22,6 +23,15 @@ int64_t component_init(void)
 		return t < 0 ? t : p;
 	third = (cap_t)t;
 	pdxtest = (cap_t)p;
+	/* pdxtest comes after us in the manifest, so it is not up yet: this must be refused. */
+	uint64_t hops;
+	init_probe_status = pdxtest_pingpong(pdxtest, 0, &hops);
+	return 0;
+}
+
+int64_t serve_init_probe(uint64_t *status)
+{
+	*status = (uint64_t)init_probe_status;
 	return 0;
 }
 

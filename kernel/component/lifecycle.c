@@ -211,7 +211,7 @@ void components_boot(const struct boot_info *boot)
 		c->id = i;
 		c->manifest = &manifest.components[i];
 		strlcpy(c->name, c->manifest->name, sizeof c->name);
-		c->state = COMPONENT_STOPPED;
+		c->state = COMPONENT_LOADING;   /* until its init has returned */
 		inspect_component(c, boot);
 		iface_of[i] = c->iface;
 	}

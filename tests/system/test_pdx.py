@@ -17,7 +17,7 @@ PDX_CHECKS = [
     "pdx-depth-after",
     "err-no-such-capability", "err-no-such-method", "err-method-not-permitted",
     "err-call-depth-exceeded", "err-no-such-kernel-call", "err-bad-pointer-log",
-    "err-kernel-pointer-log", "err-unknown-component",
+    "err-kernel-pointer-log", "err-unknown-component", "err-callee-restarting",
     "grant-alloc", "grant-read", "grant-read-sum", "grant-read-sum-value",
     "grant-overlap-refused", "grant-unaligned-refused", "grant-foreign-refused",
     "grant-revoke", "grant-revoke-twice", "grant-write-fill", "grant-write-visible",

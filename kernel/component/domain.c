@@ -110,9 +110,9 @@ int domain_map(struct domain *d, uint64_t va, uint64_t pa, uint64_t perms)
 	return pt_map(&domain_pt_ops, d->root, va, pa, PT_PAGE_4K, (perms & (PTE_WRITE | PTE_NX)) | PTE_USER);
 }
 
-int domain_unmap(struct domain *d, uint64_t va, uint64_t *pa)
+/* After a mapping of `d` shrank: flush it now if `d` is in force, else at its next switch. */
+static int flush_after(struct domain *d, uint64_t va, int err)
 {
-	int err = pt_unmap(&domain_pt_ops, d->root, va, PT_PAGE_4K, pa);
 	if (err)
 		return err;
 	if (d == domain_in_force)
@@ -122,16 +122,15 @@ int domain_unmap(struct domain *d, uint64_t va, uint64_t *pa)
 	return 0;
 }
 
+int domain_unmap(struct domain *d, uint64_t va, uint64_t *pa)
+{
+	return flush_after(d, va, pt_unmap(&domain_pt_ops, d->root, va, PT_PAGE_4K, pa));
+}
+
 int domain_protect(struct domain *d, uint64_t va, uint64_t perms)
 {
-	int err = pt_protect(&domain_pt_ops, d->root, va, PT_PAGE_4K, (perms & (PTE_WRITE | PTE_NX)) | PTE_USER);
-	if (err)
-		return err;
-	if (d == domain_in_force)
-		invlpg(va);
-	else
-		d->stale = true;
-	return 0;
+	return flush_after(d, va, pt_protect(&domain_pt_ops, d->root, va, PT_PAGE_4K,
+					     (perms & (PTE_WRITE | PTE_NX)) | PTE_USER));
 }
 
 void domain_user_access_begin(void)

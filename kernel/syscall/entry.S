@@ -50,21 +50,7 @@ full_path:
 	push %rcx                       /* rip */
 	pushq $0                        /* error code */
 	pushq $-1                       /* vector: a kernel call */
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	push_registers
 	xor %ebp, %ebp                  /* the backtrace of a kernel call ends here */
 	mov %rsp, %rdi
 	call syscall_dispatch

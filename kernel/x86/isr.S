@@ -7,6 +7,8 @@
  * and jumps to trap_common, which saves the general registers, calls
  * trap_dispatch(frame) and returns with IRETQ.
  */
+#include "kernel/x86/trap.h"
+
 	.text
 	.altmacro
 .macro isr_stub v
@@ -26,21 +28,7 @@ isr_stub_\v:
 .endr
 
 trap_common:
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	push_registers
 	cld
 	mov %rsp, %rdi
 	/* A frame record for backtraces: the interrupted RIP and RBP look like a caller. */
@@ -53,21 +41,7 @@ trap_common:
 	/* Also where new user threads and kernel-call returns leave the kernel. */
 	.global trap_return
 trap_return:
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	pop_registers
 	add $16, %rsp                   /* vector and error code */
 	iretq
 

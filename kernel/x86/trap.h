@@ -17,7 +17,48 @@
 #define VECTOR_SPURIOUS     0xff
 #define NUM_VECTORS         256
 
-#ifndef __ASSEMBLY__
+#ifdef __ASSEMBLY__
+/*
+ * The general registers of struct trap_frame, pushed in reverse field order
+ * (so R15 ends up at the lowest address) and popped back.  Used by both
+ * entry paths, isr.S and kernel/syscall/entry.S.
+ */
+.macro push_registers
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+.endm
+
+.macro pop_registers
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+.endm
+#else
 #include <assert.h>
 #include <stdint.h>
 

@@ -14,6 +14,11 @@
 #define KERNEL_TEXT 0xffffffff80140000ull   /* inside the kernel image: mapped, supervisor-only */
 #define UNMAPPED    0x0000004000000000ull
 
+int64_t serve_ping(void)
+{
+	return 0;
+}
+
 int64_t serve_attack(uint64_t kind, uint64_t address, uint64_t *value)
 {
 	log_printf("intruder: attack %s at 0x%lx\n", kind < INTRUDER_KINDS ? intruder_kinds[kind] : "?",

@@ -5,6 +5,7 @@
 #ifndef PINFOLD_PDXTEST_CHECK_H
 #define PINFOLD_PDXTEST_CHECK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 void check(const char *name, int ok, const char *fmt, uint64_t a, uint64_t b);
@@ -18,5 +19,6 @@ void report_done(void);
 	} while (0)
 
 void run_sched_tests(uint64_t arg);
+bool start_recovery_tests(const char *which);
 
 #endif

@@ -30,13 +30,14 @@
 #define COMPONENT_STACKS_MAX 16
 #define COMPONENT_STACK_SIZE 16384
 #define COMPONENT_NAME_MAX   15
+#define COMPONENT_RESTART_HISTORY 64    /* restart times remembered for the policy */
 
 enum component_state {
 	COMPONENT_LOADING,      /* image being loaded, or init running */
 	COMPONENT_RUNNING,
-	COMPONENT_RESTARTING,
+	COMPONENT_RESTARTING,   /* crashed; being torn down and started again */
 	COMPONENT_FAILED,       /* the restart policy gave up */
-	COMPONENT_STOPPED,      /* stopped on purpose, or failed with no policy to restart it */
+	COMPONENT_STOPPED,      /* stopped on purpose */
 };
 
 struct capability {
@@ -67,7 +68,11 @@ struct component {
 
 	uint64_t heap_base, heap_size, heap_next;   /* heap VAs; heap_next: bump pointer */
 	int priority;
-	unsigned restarts;
+	unsigned restarts;                      /* restarts since boot, shown by ps */
+	uint64_t crashed_ns;                    /* when the last crash was detected */
+	uint64_t restart_ns[COMPONENT_RESTART_HISTORY];  /* ring of recent restart times */
+	unsigned restart_next;
+	struct component *recovery_next;        /* queue of the recovery thread */
 	struct thread *init_thread;
 	struct wait_queue init_done;
 };

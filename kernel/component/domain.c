@@ -74,7 +74,8 @@ bool domain_create(struct domain *d, uint16_t pcid)
 	if (!d->root)
 		return false;
 	d->pcid = have_pcid ? pcid : 0;
-	d->stale = false;
+	/* The PCID may have served an earlier domain (a restarted component's): flush its entries. */
+	d->stale = true;
 	uint64_t *dst = phys_to_virt(d->root);
 	const uint64_t *src = phys_to_virt(vm_kernel_root());
 	for (int i = 256; i < 512; i++)
@@ -82,29 +83,38 @@ bool domain_create(struct domain *d, uint16_t pcid)
 	return true;
 }
 
-static void free_level(uint64_t table, int level)
+/* Frees the table at `level` mapping from `va`, its subtables, and the owned frames it maps. */
+static void free_level(uint64_t table, int level, uint64_t va, uint64_t own_start, uint64_t own_end)
 {
 	uint64_t *e = phys_to_virt(table);
-	if (level > 1)
-		for (int i = 0; i < 512; i++)
-			if ((e[i] & PTE_PRESENT) && !(e[i] & PTE_LARGE))
-				free_level(e[i] & PTE_ADDR_MASK, level - 1);
+	uint64_t span = 1ull << (12 + 9 * (level - 1));
+	for (int i = 0; i < 512; i++) {
+		if (!(e[i] & PTE_PRESENT))
+			continue;
+		uint64_t at = va + (uint64_t)i * span;
+		if (level > 1)
+			free_level(e[i] & PTE_ADDR_MASK, level - 1, at, own_start, own_end);
+		else if (at >= own_start && at < own_end)
+			frame_free(e[i] & PTE_ADDR_MASK);
+	}
 	frame_free(table);
 }
 
-void domain_destroy(struct domain *d)
+void domain_destroy(struct domain *d, uint64_t own_start, uint64_t own_end)
 {
 	ASSERT(d != domain_in_force);
 	uint64_t *pml4 = phys_to_virt(d->root);
 	for (int i = 0; i < 256; i++)
 		if (pml4[i] & PTE_PRESENT)
-			free_level(pml4[i] & PTE_ADDR_MASK, 3);
+			free_level(pml4[i] & PTE_ADDR_MASK, 3, (uint64_t)i << 39, own_start, own_end);
 	frame_free(d->root);
 	d->root = 0;
 }
 
 int domain_map(struct domain *d, uint64_t va, uint64_t pa, uint64_t perms)
 {
+	if (!d->root)
+		return PT_ERR_NOT_MAPPED;       /* torn down */
 	if (va >= USER_ADDRESS_LIMIT)
 		return PT_ERR_SIZE;
 	return pt_map(&domain_pt_ops, d->root, va, pa, PT_PAGE_4K, (perms & (PTE_WRITE | PTE_NX)) | PTE_USER);
@@ -124,11 +134,15 @@ static int flush_after(struct domain *d, uint64_t va, int err)
 
 int domain_unmap(struct domain *d, uint64_t va, uint64_t *pa)
 {
+	if (!d->root)
+		return PT_ERR_NOT_MAPPED;
 	return flush_after(d, va, pt_unmap(&domain_pt_ops, d->root, va, PT_PAGE_4K, pa));
 }
 
 int domain_protect(struct domain *d, uint64_t va, uint64_t perms)
 {
+	if (!d->root)
+		return PT_ERR_NOT_MAPPED;
 	return flush_after(d, va, pt_protect(&domain_pt_ops, d->root, va, PT_PAGE_4K,
 					     (perms & (PTE_WRITE | PTE_NX)) | PTE_USER));
 }
@@ -148,7 +162,7 @@ void domain_user_access_end(void)
 bool domain_lookup(const struct domain *d, uint64_t va, bool write, uint64_t *pa)
 {
 	uint64_t flags, size;
-	if (va >= USER_ADDRESS_LIMIT || !pt_lookup(&domain_pt_ops, d->root, va, pa, &flags, &size))
+	if (!d->root || va >= USER_ADDRESS_LIMIT || !pt_lookup(&domain_pt_ops, d->root, va, pa, &flags, &size))
 		return false;
 	return (flags & PTE_USER) && (!write || (flags & PTE_WRITE));
 }

@@ -27,8 +27,12 @@ void domain_cpu_init(void);
 /* An empty domain (only the kernel half); false if out of memory. */
 bool domain_create(struct domain *d, uint16_t pcid);
 
-/* Frees every page-table page of the lower half (not the mapped frames). */
-void domain_destroy(struct domain *d);
+/*
+ * Frees every page-table page of the lower half, and the frames mapped in
+ * [own_start, own_end), which belong to the domain's component; frames
+ * mapped elsewhere (grants) belong to others and are only forgotten.
+ */
+void domain_destroy(struct domain *d, uint64_t own_start, uint64_t own_end);
 
 /* Maps one 4 KiB user page; perms are PTE_WRITE/PTE_NX (PTE_USER is implied). */
 int domain_map(struct domain *d, uint64_t va, uint64_t pa, uint64_t perms);

@@ -65,6 +65,9 @@ int64_t event_wait(struct component *c, uint64_t id, uint64_t timeout_ns)
 		e->signalled = false;
 		return 0;
 	}
+	const uint64_t max_timeout = 3600000000000ull;   /* an hour: no wrap-around to "forever" */
+	if (timeout_ns > max_timeout)
+		timeout_ns = max_timeout;
 	return thread_block(&e->waiters, timeout_ns ? clock_ns() + timeout_ns : 0);
 }
 

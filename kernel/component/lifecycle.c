@@ -35,6 +35,8 @@
 static struct manifest manifest;                /* written once, at boot */
 static struct idl idls[COMPONENT_MAX];
 
+static void recovery_thread(void *arg);
+
 static __attribute__((noreturn)) void boot_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -85,13 +87,18 @@ static void inspect_component(struct component *c, const struct boot_info *boot)
 	c->iface = &idls[c->id];
 }
 
-static void map_fresh_pages(struct component *c, uint64_t va, uint64_t len, uint64_t perms)
+static bool map_fresh_pages(struct component *c, uint64_t va, uint64_t len, uint64_t perms)
 {
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
 		phys_addr f = frame_alloc();
-		if (!f || domain_map(&c->domain, va + off, f, perms))
-			boot_error("component %s: out of memory", c->name);
+		if (!f)
+			return false;
+		if (domain_map(&c->domain, va + off, f, perms)) {
+			frame_free(f);
+			return false;
+		}
 	}
+	return true;
 }
 
 /* The rights of the page at `off` in the image: those of the segment holding it. */
@@ -113,18 +120,17 @@ static bool page_perms(const struct elf_image *img, uint64_t off, uint64_t *perm
  * relocate through the component's own addresses, then give each page its
  * segment's rights (W^X) and drop pages no segment covers.
  */
-static void load_image(struct component *c)
+static const char *load_image(struct component *c)
 {
-	map_fresh_pages(c, c->base, c->image.span, PTE_WRITE | PTE_NX);
+	if (!map_fresh_pages(c, c->base, c->image.span, PTE_WRITE | PTE_NX))
+		return "out of memory for its image";
 	struct domain *prev = domain_current();
 	domain_activate(&c->domain);
 	domain_user_access_begin();
 	elf_copy_segments(&c->image, c->elf, (uint8_t *)c->base);
 	const char *err = elf_relocate(&c->image, c->elf, (uint8_t *)c->base, c->base);
 	domain_user_access_end();
-	if (err)
-		boot_error("component %s: relocation: %s", c->name, err);
-	for (uint64_t off = 0; off < c->image.span; off += PAGE_SIZE) {
+	for (uint64_t off = 0; off < c->image.span && !err; off += PAGE_SIZE) {
 		uint64_t perms, pa;
 		if (page_perms(&c->image, off, &perms)) {
 			domain_protect(&c->domain, c->base + off, perms);
@@ -133,14 +139,17 @@ static void load_image(struct component *c)
 		}
 	}
 	domain_activate(prev);
+	return err;
 }
 
-static void build_component(struct component *c)
+/* Gives `c` a fresh domain holding its image, as relocated for its slot, and its entry stacks. */
+static const char *build_component(struct component *c)
 {
 	const struct manifest_component *m = c->manifest;
 	c->base = COMPONENT_AREA_BASE + (uint64_t)c->id * COMPONENT_SLOT_SIZE;
 	c->nstacks = (int)m->stacks;
 	c->stack_all = c->nstacks >= 32 ? ~0u : (1u << c->nstacks) - 1;
+	c->stack_busy = 0;
 	c->priority = (int)m->priority;
 	c->heap_base = c->heap_next = c->base + COMPONENT_HEAP_OFF;
 	c->heap_size = (uint64_t)m->heap_kib * 1024;
@@ -150,44 +159,60 @@ static void build_component(struct component *c)
 		c->cap[i].methods = m->caps[i].methods;
 	}
 	if (!domain_create(&c->domain, (uint16_t)(c->id + 1)))
-		boot_error("component %s: out of memory", c->name);
-	load_image(c);
-	for (int n = 0; n < c->nstacks; n++)
-		map_fresh_pages(c, component_stack_top(c, n) - COMPONENT_STACK_SIZE,
-				COMPONENT_STACK_SIZE, PTE_WRITE | PTE_NX);
+		return "out of memory for its page tables";
+	const char *err = load_image(c);
+	for (int n = 0; n < c->nstacks && !err; n++)
+		if (!map_fresh_pages(c, component_stack_top(c, n) - COMPONENT_STACK_SIZE,
+				     COMPONENT_STACK_SIZE, PTE_WRITE | PTE_NX))
+			err = "out of memory for its stacks";
+	return err;
 }
 
-static void run_init(struct component *c)
+/* Frees everything of `c` that build_component made (its heap is freed by memobj). */
+static void teardown_component(struct component *c)
+{
+	if (c->domain.root)
+		domain_destroy(&c->domain, c->base, c->base + COMPONENT_SLOT_SIZE);
+}
+
+/* Runs init of `c` on a new thread and waits; true if it returned success and `c` is running. */
+static bool run_init(struct component *c)
 {
 	c->state = COMPONENT_LOADING;
 	int stack = component_stack_try_take(c);
-	uint64_t t0 = clock_ns();
 	struct thread *t = thread_create_user(c, c->name, c->priority, c->base + c->image.entry,
 					      component_stack_top(c, stack), METHOD_INIT, 0, 0, stack);
 	if (!t) {
 		component_crash(c, "no memory for its init thread");
-		return;
+		return false;
 	}
 	c->init_thread = t;
 	int64_t status = thread_block(&c->init_done, clock_ns() + INIT_TIMEOUT_NS);
+	if (c->state != COMPONENT_LOADING)
+		return false;           /* init crashed: already reported */
 	if (status == E_TIMEOUT) {
 		component_crash(c, "init did not return within 5 s");
-	} else if (status < 0 && c->state == COMPONENT_LOADING) {
+		return false;
+	}
+	if (status < 0) {
 		char why[64];
 		snprintf(why, sizeof why, "init returned %ld (%s)", (long)status,
 			 pinfold_strerror(status) ? pinfold_strerror(status) : "component's own error");
 		component_crash(c, why);
-	} else if (c->state == COMPONENT_LOADING) {
-		c->state = COMPONENT_RUNNING;
-		kprintf("component: %s up in %lu us\n", c->name, (clock_ns() - t0) / 1000);
+		return false;
 	}
+	c->state = COMPONENT_RUNNING;
+	return true;
 }
 
 static void boot_thread(void *arg)
 {
 	(void)arg;
-	for (int i = 0; i < component_count; i++)
-		run_init(&components[i]);
+	for (int i = 0; i < component_count; i++) {
+		uint64_t t0 = clock_ns();
+		if (run_init(&components[i]))
+			kprintf("component: %s up in %lu us\n", components[i].name, (clock_ns() - t0) / 1000);
+	}
 	kprintf("pinfold: ready\n");
 }
 
@@ -218,11 +243,15 @@ void components_boot(const struct boot_info *boot)
 	if (manifest_resolve(&manifest, iface_of, why, sizeof why))
 		boot_error("%s", why);
 
-	for (int i = 0; i < component_count; i++)
-		build_component(&components[i]);
+	for (int i = 0; i < component_count; i++) {
+		const char *err = build_component(&components[i]);
+		if (err)
+			boot_error("component %s: %s", components[i].name, err);
+	}
 	kprintf("components: %d loaded, %zu frames free\n", component_count, frame_free_count());
-	if (!thread_create_kernel("boot", boot_thread, NULL, THREAD_PRIORITIES - 1))
-		PANIC("no memory for the boot thread");
+	if (!thread_create_kernel("boot", boot_thread, NULL, THREAD_PRIORITIES - 1) ||
+	    !thread_create_kernel("recovery", recovery_thread, NULL, THREAD_PRIORITIES - 1))
+		PANIC("no memory for the boot threads");
 }
 
 void lifecycle_thread_finished(struct thread *t, int64_t status)
@@ -237,20 +266,94 @@ void lifecycle_thread_finished(struct thread *t, int64_t status)
 	thread_exit();
 }
 
+/* Components waiting for the recovery thread, oldest first. */
+static struct component *recovery_head, *recovery_tail;
+static struct wait_queue recovery_wait;
+
 void component_crash(struct component *c, const char *reason)
 {
+	if (c->state != COMPONENT_RUNNING && c->state != COMPONENT_LOADING)
+		return;                 /* already down: one crash at a time */
+	c->crashed_ns = clock_ns();
 	kprintf("crash: %s: %s\n", c->name, reason);
-	/* FIXME: recovery (reset and restart by policy) is the interrupts-and-recovery issue;
-	 * until then a crashed component stays stopped. */
-	c->state = COMPONENT_STOPPED;
-	event_component_stopped(c);
-	memobj_component_stopped(c);
-	thread_wake_all(&c->stack_wait, E_CALLEE_FAILED);
+	c->state = COMPONENT_RESTARTING;
+
+	/* 1. Its threads stop and every call into it returns E_CALLEE_FAILED. */
 	if (c->init_thread) {
 		c->init_thread = NULL;
 		thread_wake_all(&c->init_done, E_CALLEE_FAILED);
 	}
+	thread_wake_all(&c->stack_wait, E_CALLEE_RESTARTING);
 	pdx_unwind_component(c);
+	/* 2. FIXME: quiesce its devices here, before anything is freed, once drivers own devices. */
+	/* 3. What others granted it, and what it granted others, is revoked. */
+	event_component_stopped(c);
+	memobj_component_stopped(c);
+
+	/* The rest (memory, init) happens on the recovery thread: the caller may be
+	 * running in c's own domain, on c's own stack. */
+	c->recovery_next = NULL;
+	if (recovery_tail)
+		recovery_tail->recovery_next = c;
+	else
+		recovery_head = c;
+	recovery_tail = c;
+	thread_wake_one(&recovery_wait, 0);
+}
+
+/* The restart policy (manifest "restart max=N window=MS"): may `c` restart once more now? */
+static bool policy_allows(struct component *c, uint64_t now)
+{
+	const struct manifest_component *m = c->manifest;
+	unsigned limit = m->restart_max < COMPONENT_RESTART_HISTORY ? m->restart_max : COMPONENT_RESTART_HISTORY;
+	uint64_t window = (uint64_t)m->restart_window * 1000000;
+	unsigned recent = 0;
+	for (unsigned i = 0; i < COMPONENT_RESTART_HISTORY && i < c->restarts; i++)
+		if (now - c->restart_ns[i] < window)
+			recent++;
+	return recent < limit;
+}
+
+static void recover(struct component *c)
+{
+	uint64_t now = clock_ns();
+	if (!policy_allows(c, now)) {
+		teardown_component(c);
+		c->state = COMPONENT_FAILED;
+		kprintf("failed: %s\n", c->name);
+		return;
+	}
+	if (c->manifest->restart_backoff)
+		thread_sleep((uint64_t)c->manifest->restart_backoff * 1000000);
+	teardown_component(c);
+	c->restart_ns[c->restart_next] = clock_ns();
+	c->restart_next = (c->restart_next + 1) % COMPONENT_RESTART_HISTORY;
+	c->restarts++;
+
+	const char *err = build_component(c);
+	if (err) {
+		teardown_component(c);
+		c->state = COMPONENT_FAILED;
+		kprintf("failed: %s: %s\n", c->name, err);
+		return;
+	}
+	if (run_init(c))
+		kprintf("restart: %s: up in %lu us\n", c->name, (clock_ns() - c->crashed_ns) / 1000);
+	/* else init crashed, and the crash queued c again */
+}
+
+static void recovery_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		while (!recovery_head)
+			thread_block(&recovery_wait, 0);
+		struct component *c = recovery_head;
+		recovery_head = c->recovery_next;
+		if (!recovery_head)
+			recovery_tail = NULL;
+		recover(c);
+	}
 }
 
 static const char *const exception_names[32] = {

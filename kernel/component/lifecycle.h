@@ -27,7 +27,14 @@ __attribute__((noreturn)) void lifecycle_thread_finished(struct thread *t, int64
  */
 void lifecycle_user_fault(struct trap_frame *f);
 
-/* Stops `c` for `reason` (printed as "crash: NAME: REASON"). */
+/*
+ * `c` failed for `reason` (printed as "crash: NAME: REASON"): stops its
+ * threads, unwinds every call into it, revokes its grants and events, and
+ * hands it to the recovery thread, which frees its memory and, if the
+ * manifest's restart policy allows, loads it afresh and runs init again
+ * ("restart: NAME: up in N us"), else marks it failed ("failed: NAME").
+ * The order is DESIGN.md's "Recovery".
+ */
 void component_crash(struct component *c, const char *reason);
 
 #endif

@@ -6,10 +6,16 @@
  * there (the TLB entries go with it: at once if the grantee's domain is
  * current, otherwise at its next switch), and freeing an object first revokes
  * all its grants, so no grantee can keep a frame that is handed out again.
+ *
+ * A grant id is its table slot and the slot's generation, which changes each
+ * time the slot is freed: an id kept after its grant ended (in a thread's
+ * pending one-call grant, in a call frame, or by a careless component) can
+ * never name the grant that reuses the slot.
  */
 #include "kernel/component/memobj.h"
 
 #include <pinfold/errors.h>
+#include <assert.h>
 #include <pinfold/syscalls.h>
 
 #include "kernel/layout.h"
@@ -21,8 +27,12 @@ struct memobj {
 	uint64_t va, len;
 };
 
+#define GRANT_SLOT_BITS 8
+STATIC_ASSERT(GRANT_MAX <= (1 << GRANT_SLOT_BITS), "grant slots fit in an id's low bits");
+
 struct grant {
 	int obj;                        /* -1: the slot is free */
+	uint32_t gen;                   /* bumped whenever the slot is freed */
 	struct component *grantee;
 	uint64_t va, len;
 	uint64_t perms;                 /* PTE_WRITE or 0 */
@@ -102,10 +112,27 @@ static void grant_unmap(struct grant *g)
 	g->mapped = false;
 }
 
-static void grant_drop(int id)
+static void grant_drop(int slot)
 {
-	grant_unmap(&grants[id]);
-	grants[id].obj = -1;
+	grant_unmap(&grants[slot]);
+	grants[slot].obj = -1;
+	grants[slot].gen++;
+}
+
+static int64_t grant_id(int slot)
+{
+	return ((int64_t)grants[slot].gen << GRANT_SLOT_BITS) | slot;
+}
+
+/* The slot of a live grant named by `id`, or -1. */
+static int grant_slot(int64_t id)
+{
+	if (id < 0)
+		return -1;
+	int slot = (int)(id & ((1 << GRANT_SLOT_BITS) - 1));
+	if (slot >= GRANT_MAX || grants[slot].obj < 0 || grants[slot].gen != (uint32_t)(id >> GRANT_SLOT_BITS))
+		return -1;
+	return slot;
 }
 
 int64_t memobj_free(struct component *c, uint64_t va)
@@ -159,6 +186,8 @@ int64_t memobj_grant(struct thread *t, uint64_t va, uint64_t len, uint64_t capid
 	if (capidx >= (uint64_t)c->ncaps)
 		return E_NO_CAP;
 	struct component *grantee = c->cap[capidx].target;
+	if (grantee->state != COMPONENT_RUNNING && grantee->state != COMPONENT_LOADING)
+		return grantee->state == COMPONENT_RESTARTING ? E_CALLEE_RESTARTING : E_CALLEE_FAILED;
 	int obj = -1;
 	for (int i = 0; i < MEMOBJ_MAX && obj < 0; i++)
 		if (objs[i].owner == c && va >= objs[i].va && len <= objs[i].len &&
@@ -183,45 +212,47 @@ int64_t memobj_grant(struct thread *t, uint64_t va, uint64_t len, uint64_t capid
 		.one_call = rights & GRANT_ONE_CALL,
 	};
 	if (grants[id].one_call) {
-		t->pending_grant = id;  /* mapped when the call starts */
-		return id;
+		t->pending_grant = grant_id(id);        /* mapped when the call starts */
+		return t->pending_grant;
 	}
 	int64_t err = grant_map(&grants[id]);
 	if (err) {
 		grants[id].obj = -1;
 		return err;
 	}
-	return id;
+	return grant_id(id);
 }
 
 int64_t memobj_revoke(struct component *c, uint64_t id)
 {
 	grants_init();
-	if (id >= GRANT_MAX || grants[id].obj < 0 || objs[grants[id].obj].owner != c)
+	int slot = grant_slot((int64_t)id);
+	if (slot < 0 || objs[grants[slot].obj].owner != c)
 		return E_NOT_FOUND;
-	grant_drop((int)id);
+	grant_drop(slot);
 	return 0;
 }
 
-int memobj_attach_call_grant(struct thread *t, struct component *callee)
+int64_t memobj_attach_call_grant(struct thread *t, struct component *callee)
 {
-	int id = t->pending_grant;
-	if (id >= 0 && grants[id].obj < 0)
-		t->pending_grant = id = -1;     /* its object was freed meanwhile */
-	if (id < 0 || grants[id].grantee != callee)
+	int slot = grant_slot(t->pending_grant);
+	if (slot < 0)
+		t->pending_grant = -1;  /* revoked, or its object freed, meanwhile */
+	if (slot < 0 || grants[slot].grantee != callee || grants[slot].mapped)
 		return -1;
 	t->pending_grant = -1;
-	if (grant_map(&grants[id])) {   /* grant_map undoes its partial work */
-		grants[id].obj = -1;
+	if (grant_map(&grants[slot])) { /* grant_map undoes its partial work */
+		grant_drop(slot);
 		return -1;
 	}
-	return id;
+	return grant_id(slot);
 }
 
-void memobj_revoke_call_grant(int id)
+void memobj_revoke_call_grant(int64_t id)
 {
-	if (grants[id].obj >= 0)
-		grant_drop(id);
+	int slot = grant_slot(id);
+	if (slot >= 0)
+		grant_drop(slot);
 }
 
 void memobj_component_stopped(struct component *c)

@@ -25,8 +25,8 @@ int64_t memobj_grant(struct thread *t, uint64_t va, uint64_t len, uint64_t capid
 int64_t memobj_revoke(struct component *c, uint64_t grant_id);
 
 /* For PDX: maps the thread's pending one-call grant if it is for `callee`; returns its id or -1. */
-int memobj_attach_call_grant(struct thread *t, struct component *callee);
-void memobj_revoke_call_grant(int grant_id);
+int64_t memobj_attach_call_grant(struct thread *t, struct component *callee);
+void memobj_revoke_call_grant(int64_t grant_id);
 
 /* Frees everything `c` owns and revokes every grant to or from it. */
 void memobj_component_stopped(struct component *c);

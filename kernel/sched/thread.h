@@ -39,7 +39,7 @@ struct call_frame {
 	struct component *callee;
 	uint64_t rip, rsp, rflags;      /* the caller's user state to resume */
 	int stack;                      /* the callee entry stack this call uses */
-	int grant;                      /* a one-call grant to revoke on return, or -1 */
+	int64_t grant;                  /* a one-call grant to revoke on return, or -1 */
 };
 
 struct wait_queue {
@@ -63,7 +63,7 @@ struct thread {
 	uint64_t wake_ns;               /* for a timed wait: when to give up; 0: never */
 	int64_t wake_result;            /* what the blocking call returns */
 	uint64_t cpu_ns;                /* time spent running */
-	int pending_grant;              /* a GRANT_ONE_CALL waiting for the next invoke, or -1 */
+	int64_t pending_grant;          /* a GRANT_ONE_CALL waiting for the next invoke, or -1 */
 	bool unwound;                   /* its call was unwound while it was in the kernel */
 };
 

@@ -107,14 +107,16 @@ pdx_fast_return:
 	push %rdi
 	push %rsi
 	push %rdx
-	push %rcx                       /* (alignment, and the fallback's RIP) */
+	push %rcx                       /* for the fallback: RIP and RFLAGS */
+	push %r11
+	sub $8, %rsp                    /* keep the stack 16-byte aligned for C */
 	xor %ebp, %ebp
 	call pdx_return_fast            /* RAX:RDX = the caller's RIP and RSP, or 0 */
 	test %rax, %rax
 	jz 2f
 	mov %rax, %rcx
 	mov %rdx, syscall_user_rsp(%rip)
-	add $8, %rsp
+	add $24, %rsp
 	pop %rdx                        /* result words to RDI, RSI; status to RAX */
 	pop %rsi
 	pop %rax
@@ -125,7 +127,9 @@ pdx_fast_return:
 	xor %r9d, %r9d
 	xor %r10d, %r10d
 	jmp leave_cleared
-2:	pop %rcx
+2:	add $8, %rsp
+	pop %r11
+	pop %rcx
 	pop %rdx
 	pop %rsi
 	pop %rdi

@@ -216,6 +216,8 @@ static void (*const handlers[SYS_COUNT])(struct trap_frame *f) = {
 void syscall_dispatch(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
+	/* An unwind that happened while this thread was in user mode is no news to this call. */
+	t->unwound = false;
 	if (f->rax >= SYS_COUNT)
 		status(f, E_NOSYS);
 	else

@@ -30,7 +30,11 @@ isr_stub_\v:
 trap_common:
 	push_registers
 	cld
+	/* User mode may have set AC, which would switch SMAP off for the kernel. */
 	mov %rsp, %rdi
+	pushfq
+	andq $~0x40000, (%rsp)
+	popfq
 	/* A frame record for backtraces: the interrupted RIP and RBP look like a caller. */
 	mov 17*8(%rsp), %rax            /* frame->rip */
 	push %rax

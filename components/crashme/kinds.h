@@ -1,0 +1,22 @@
+/*
+ * kinds.h — the ways crashme.crash(kind) fails.
+ */
+#ifndef PINFOLD_CRASHME_KINDS_H
+#define PINFOLD_CRASHME_KINDS_H
+
+enum crash_kind {
+	CRASH_NULL,             /* load through a null pointer */
+	CRASH_WILD_WRITE,       /* store into another component's slot */
+	CRASH_KERNEL_WRITE,     /* store into kernel memory */
+	CRASH_WILD_JUMP,        /* jump to an address that maps nothing */
+	CRASH_UD,               /* an invalid opcode */
+	CRASH_DIV0,             /* divide by zero */
+	CRASH_STACK,            /* recurse until the stack's guard page */
+	CRASH_KINDS
+};
+
+static const char *const crash_kinds[CRASH_KINDS] = {
+	"null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack",
+};
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * recovery.c — tests of crash and restart, run inside Pinfold (boot option
+ * test=restart, or test=restart-KIND for one kind only).
+ *
+ * For every kind of fault crashme knows: the call that makes crashme fail
+ * returns E_CALLEE_FAILED to us, crashme comes back (its ping answers again,
+ * with generation 1: its memory was reset), and nothing leaked.  Then 1,000
+ * crash/restart cycles in a row, and finally the restart policy: fragile
+ * allows two restarts a minute, so its third crash leaves it failed while
+ * everything else carries on.  (fragile runs crashme's image, so crashme's
+ * stubs serve for both.)
+ */
+#include <pinfold/kcall.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "components/crashme/kinds.h"
+#include "components/pdxtest/check.h"
+#include "crashme_client.h"
+
+#define MS 1000000ull
+#define CYCLES 1000
+
+static cap_t crashme, fragile;
+
+/* Waits until ping through `cap` answers; returns what it said, or the last error. */
+static int64_t wait_up(cap_t cap, uint64_t *generation, uint64_t timeout_ms)
+{
+	int64_t r = E_TIMEOUT;
+	for (uint64_t waited = 0; waited < timeout_ms; waited++) {
+		r = crashme_ping(cap, generation);
+		if (r >= 0 || r == E_CALLEE_FAILED)
+			return r;
+		sleep_ns(MS);
+	}
+	return r;
+}
+
+static void crash_once(const char *kind_name, uint64_t kind)
+{
+	char name[64];
+	uint64_t gen = 0;
+	snprintf(name, sizeof name, "restart-%s-fails-call", kind_name);
+	EXPECT_EQ(name, crashme_crash(crashme, kind), (uint64_t)E_CALLEE_FAILED);
+	snprintf(name, sizeof name, "restart-%s-back", kind_name);
+	EXPECT_EQ(name, wait_up(crashme, &gen, 2000), 0);
+	snprintf(name, sizeof name, "restart-%s-memory-reset", kind_name);
+	EXPECT_EQ(name, gen, 1);
+}
+
+static void run_restart_tests(uint64_t only)
+{
+	uint64_t gen;
+	wait_up(crashme, &gen, 2000);
+	sleep_ns(20 * MS);      /* let the kernel reclaim finished threads' stacks first */
+	uint64_t frames_before = kernel_info(INFO_FREE_FRAMES);
+
+	for (uint64_t k = 0; k < CRASH_KINDS; k++)
+		if (only == CRASH_KINDS || only == k)
+			crash_once(crash_kinds[k], k);
+
+	if (only == CRASH_KINDS) {
+		int bad = 0;
+		for (int i = 0; i < CYCLES; i++) {
+			bad += crashme_crash(crashme, CRASH_NULL) != E_CALLEE_FAILED;
+			bad += wait_up(crashme, &gen, 2000) != 0 || gen != 1;
+		}
+		EXPECT_EQ("restart-1000-cycles", bad, 0);
+	}
+
+	/* Every restart gave back all it took: image, stacks, page tables, thread stacks. */
+	sleep_ns(20 * MS);
+	uint64_t frames_after = kernel_info(INFO_FREE_FRAMES);
+	check("restart-no-frames-leaked", frames_after == frames_before,
+	      "free frames before %lu, after %lu", frames_before, frames_after);
+
+	if (only == CRASH_KINDS) {
+
+		/* fragile: restart max=2 window=60000 */
+		EXPECT_EQ("policy-first-crash", crashme_crash(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
+		EXPECT_EQ("policy-first-restart", wait_up(fragile, &gen, 2000), 0);
+		EXPECT_EQ("policy-second-crash", crashme_crash(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
+		EXPECT_EQ("policy-second-restart", wait_up(fragile, &gen, 2000), 0);
+		EXPECT_EQ("policy-third-crash", crashme_crash(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
+		EXPECT_EQ("policy-gave-up", wait_up(fragile, &gen, 2000), (uint64_t)E_CALLEE_FAILED);
+		EXPECT_EQ("policy-others-carry-on", crashme_ping(crashme, &gen), 0);
+	}
+	report_done();
+}
+
+/* Starts the recovery tests if `which` names them; false if it does not. */
+bool start_recovery_tests(const char *which)
+{
+	int64_t c = cap_lookup("crashme"), f = cap_lookup("fragile");
+	if (c < 0 || f < 0)
+		return false;
+	crashme = (cap_t)c;
+	fragile = (cap_t)f;
+	if (strcmp(which, "restart") == 0) {
+		thread_create(run_restart_tests, CRASH_KINDS, 10);
+		return true;
+	}
+	for (uint64_t k = 0; k < CRASH_KINDS; k++)
+		if (strncmp(which, "restart-", 8) == 0 && strcmp(which + 8, crash_kinds[k]) == 0) {
+			thread_create(run_restart_tests, k, 10);
+			return true;
+		}
+	return false;
+}

@@ -56,6 +56,21 @@ int64_t serve_pingpong(uint64_t n, uint64_t *hops)
 	return 0;
 }
 
+/* Polls `probe` every millisecond for up to 2 s until it succeeds; its last status. */
+static int64_t wait_until_up(int64_t (*probe)(void))
+{
+	int64_t status = E_TIMEOUT;
+	for (int ms = 0; ms < 2000 && status < 0; ms++) {
+		status = probe();
+		if (status < 0)
+			sleep_ns(1000000);
+	}
+	return status;
+}
+
+static int64_t peer_is_up(void) { return peer_null(peer); }
+static int64_t intruder_is_up(void) { return intruder_ping(intruder); }
+
 static void test_words(void)
 {
 	const uint64_t w[6] = { 0x0123456789abcdef, 0xfedcba9876543210, 0x8000000000000001,
@@ -162,13 +177,7 @@ static void test_revoked_grant_faults_grantee(void)
 	mem_revoke(g);
 	EXPECT_EQ("grant-after-revoke-faults-callee", peer_sum(peer, (uint64_t)buf, 16, &total),
 		  (uint64_t)E_CALLEE_FAILED);
-	int64_t up = E_TIMEOUT;
-	for (int ms = 0; ms < 2000 && up < 0; ms++) {
-		up = peer_null(peer);
-		if (up < 0)
-			sleep_ns(1000000);
-	}
-	EXPECT_EQ("callee-back-after-restart", up, 0);
+	EXPECT_EQ("callee-back-after-restart", wait_until_up(peer_is_up), 0);
 	buf[0] = 1;             /* our own memory is untouched by peer's fall */
 	EXPECT_EQ("caller-memory-intact", buf[0], 1);
 }
@@ -197,13 +206,7 @@ static void run_isolation(uint64_t kind)
 	peer_address(peer, &addr);
 	int64_t r = intruder_attack(intruder, kind, addr, &value);
 	EXPECT_EQ("isolation-attacker-failed", r, (uint64_t)E_CALLEE_FAILED);
-	int64_t up = E_TIMEOUT;
-	for (int ms = 0; ms < 2000 && up < 0; ms++) {
-		up = intruder_ping(intruder);
-		if (up < 0)
-			sleep_ns(1000000);
-	}
-	EXPECT_EQ("isolation-attacker-restarted", up, 0);
+	EXPECT_EQ("isolation-attacker-restarted", wait_until_up(intruder_is_up), 0);
 	EXPECT_EQ("isolation-victim-answers", peer_mix(peer, 1, 2, 3, 4, 5, 6, &weighted, &xor), 0);
 	EXPECT_EQ("isolation-victim-result", weighted, 91);
 	EXPECT_EQ("isolation-victim-memory-intact", peer_value(peer, &value), 0);

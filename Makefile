@@ -54,7 +54,7 @@ UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -I. -Ilibc/include -DHOST_TEST
 
-.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc clean deps
+.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart clean deps
 all: iso
 iso: $(ISO)
 
@@ -212,11 +212,13 @@ systest: $(ISO)
 
 test: unit systest
 
-bench: bench-boot bench-ipc
+bench: bench-boot bench-ipc bench-restart
 bench-boot: $(ISO)
 	$(PYTHON) tools/bootbench.py
 bench-ipc: $(ISO)
 	$(PYTHON) tools/benchipc.py
+bench-restart: $(ISO)
+	$(PYTHON) tools/benchrestart.py
 
 clean:
 	rm -rf $(BUILD)

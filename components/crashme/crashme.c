@@ -62,6 +62,9 @@ int64_t serve_crash(uint64_t kind)
 		return (int64_t)(100 / zero);
 	case CRASH_STACK:
 		return (int64_t)recurse(0);
+	case CRASH_LOOP:
+		for (;;)
+			__asm__ volatile("pause");
 	default:
 		return E_INVAL;
 	}

@@ -12,11 +12,12 @@ enum crash_kind {
 	CRASH_UD,               /* an invalid opcode */
 	CRASH_DIV0,             /* divide by zero */
 	CRASH_STACK,            /* recurse until the stack's guard page */
+	CRASH_LOOP,             /* never return from the method (the watchdog's case) */
 	CRASH_KINDS
 };
 
 static const char *const crash_kinds[CRASH_KINDS] = {
-	"null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack",
+	"null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop",
 };
 
 #endif

@@ -68,6 +68,7 @@ struct component {
 
 	uint64_t heap_base, heap_size, heap_next;   /* heap VAs; heap_next: bump pointer */
 	int priority;
+	uint64_t watchdog_ticks;                /* a method running longer is hung */
 	unsigned restarts;                      /* restarts since boot, shown by ps */
 	uint64_t crashed_ns;                    /* when the last crash was detected */
 	uint64_t restart_ns[COMPONENT_RESTART_HISTORY];  /* ring of recent restart times */

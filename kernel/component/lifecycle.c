@@ -151,6 +151,7 @@ static const char *build_component(struct component *c)
 	c->stack_all = c->nstacks >= 32 ? ~0u : (1u << c->nstacks) - 1;
 	c->stack_busy = 0;
 	c->priority = (int)m->priority;
+	c->watchdog_ticks = ((uint64_t)m->watchdog_ms * clock_tick_hz() + 999) / 1000 + 1;
 	c->heap_base = c->heap_next = c->base + COMPONENT_HEAP_OFF;
 	c->heap_size = (uint64_t)m->heap_kib * 1024;
 	c->ncaps = (int)m->ncaps;
@@ -299,6 +300,10 @@ void component_crash(struct component *c, const char *reason)
 		recovery_head = c;
 	recovery_tail = c;
 	thread_wake_one(&recovery_wait, 0);
+
+	/* The caller itself belonged to c (it faulted in c, or was caught by the watchdog). */
+	if (thread_current()->home == c)
+		thread_exit();
 }
 
 /* The restart policy (manifest "restart max=N window=MS"): may `c` restart once more now? */
@@ -380,9 +385,7 @@ void lifecycle_user_fault(struct trap_frame *f)
 			 what, f->vector, f->error_code, f->rip);
 	}
 	kprintf("fault: %s: thread %s, rsp 0x%lx, call depth %d\n", c->name, t->name, f->rsp, t->depth);
-	component_crash(c, reason);
-	if (t->home == c)
-		thread_exit();
+	component_crash(c, reason);     /* ends t if t belonged to c */
 	/* Unwound: f now resumes the thread's caller with E_CALLEE_FAILED. */
 	t->unwound = false;
 }

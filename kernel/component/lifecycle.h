@@ -33,7 +33,8 @@ void lifecycle_user_fault(struct trap_frame *f);
  * hands it to the recovery thread, which frees its memory and, if the
  * manifest's restart policy allows, loads it afresh and runs init again
  * ("restart: NAME: up in N us"), else marks it failed ("failed: NAME").
- * The order is DESIGN.md's "Recovery".
+ * The order is DESIGN.md's "Recovery".  If the calling thread belongs to
+ * `c`, it ends here.
  */
 void component_crash(struct component *c, const char *reason);
 

@@ -205,6 +205,11 @@ static bool parse_heap(struct parser *ps)
 	return scalar(ps, "heap", 0, MANIFEST_MAX_HEAP_KIB, &ps->cur->heap_kib);
 }
 
+static bool parse_watchdog(struct parser *ps)
+{
+	return scalar(ps, "watchdog", 1, MANIFEST_MAX_WATCHDOG, &ps->cur->watchdog_ms);
+}
+
 static bool parse_image(struct parser *ps)
 {
 	struct word w;
@@ -412,6 +417,7 @@ static bool parse_component(struct parser *ps)
 	c->stacks = MANIFEST_DEFAULT_STACKS;
 	c->priority = MANIFEST_DEFAULT_PRIORITY;
 	c->heap_kib = MANIFEST_DEFAULT_HEAP_KIB;
+	c->watchdog_ms = MANIFEST_DEFAULT_WATCHDOG;
 	ps->cur = c;
 	ps->given = 0;
 	return true;
@@ -432,6 +438,7 @@ static const struct {
 	{ "stacks", parse_stacks, true },
 	{ "priority", parse_priority, true },
 	{ "heap", parse_heap, true },
+	{ "watchdog", parse_watchdog, true },
 };
 
 static bool parse_line(struct parser *ps)

@@ -16,6 +16,7 @@
  *         stacks 4                    # entry stacks, 1..16
  *         priority 5                  # 0..31
  *         heap 1024                   # KiB, 0..65536
+ *         watchdog 2000               # ms a method may run before the component counts as hung
  *
  * call, ports, irq and pci take one or more values and may repeat (values
  * accumulate); component, image, stacks, priority and heap take exactly one
@@ -64,6 +65,8 @@
 #define MANIFEST_MAX_PRIORITY            31
 #define MANIFEST_DEFAULT_HEAP_KIB        256
 #define MANIFEST_MAX_HEAP_KIB            65536
+#define MANIFEST_DEFAULT_WATCHDOG        2000   /* ms */
+#define MANIFEST_MAX_WATCHDOG            600000 /* ms; at least 1 */
 
 /* One `call TARGET.METHOD` entry, as written. */
 struct manifest_call {
@@ -104,6 +107,7 @@ struct manifest_component {
 	unsigned stacks;
 	unsigned priority;
 	unsigned heap_kib;
+	unsigned watchdog_ms;
 
 	/*
 	 * Filled by manifest_resolve: one capability per distinct callee, in

@@ -23,6 +23,8 @@
 #include "kernel/component/lifecycle.h"
 #include "kernel/component/memobj.h"
 #include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
+#include <stdio.h>
 
 static inline void clear_scratch(struct trap_frame *f)
 {
@@ -93,6 +95,7 @@ void pdx_invoke(struct trap_frame *f)
 	cf->rsp = f->rsp;
 	cf->rflags = f->rflags;
 	cf->stack = stack;
+	cf->started_tick = clock_ticks();
 	cf->grant = t->pending_grant < 0 ? -1 : memobj_attach_call_grant(t, callee);
 
 	t->current = callee;
@@ -121,6 +124,7 @@ struct pdx_target pdx_invoke_fast(uint64_t capidx, uint64_t method, uint64_t rip
 	cf->rsp = rsp;
 	cf->rflags = rflags;
 	cf->stack = stack;
+	cf->started_tick = clock_ticks();
 	cf->grant = -1;
 	t->current = callee;
 	domain_activate(&callee->domain);
@@ -237,4 +241,34 @@ int pdx_unwind_component(struct component *c)
 	if (self->home != c)
 		domain_activate(self->current ? &self->current->domain : NULL);
 	return u.killed;
+}
+
+/*
+ * The watchdog: a thread whose innermost call has run longer than its
+ * callee's manifest allows ("watchdog MS") is stuck in that callee, which is
+ * then crashed like any failed component: the thread returns to its caller
+ * with E_CALLEE_FAILED.  Only the innermost call counts, so a component that
+ * waits for a hung callee is not blamed for it.
+ */
+static void watchdog_check(struct thread *t, void *arg)
+{
+	struct component **hung = arg;
+	if (*hung || t->depth == 0)
+		return;
+	const struct call_frame *cf = &t->frame[t->depth - 1];
+	if (clock_ticks() - cf->started_tick > cf->callee->watchdog_ticks &&
+	    cf->callee->state == COMPONENT_RUNNING)
+		*hung = cf->callee;
+}
+
+void pdx_watchdog(void)
+{
+	struct component *hung = NULL;
+	thread_for_each(watchdog_check, &hung);
+	if (hung) {
+		char why[64];
+		snprintf(why, sizeof why, "watchdog: a method ran longer than %u ms",
+			 hung->manifest->watchdog_ms);
+		component_crash(hung, why);
+	}
 }

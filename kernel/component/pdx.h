@@ -42,4 +42,7 @@ void pdx_enter(struct trap_frame *f, const struct component *c, int stack, uint6
  */
 int pdx_unwind_component(struct component *c);
 
+/* Crashes a component stuck in a method beyond its watchdog; called from the tick. */
+void pdx_watchdog(void);
+
 #endif

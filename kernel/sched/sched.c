@@ -20,6 +20,7 @@
 
 #include "kernel/component/domain.h"
 #include "kernel/component/component.h"
+#include "kernel/component/pdx.h"
 #include "kernel/panic.h"
 #include "kernel/time/clock.h"
 #include "kernel/x86/cpu.h"
@@ -27,6 +28,8 @@
 
 extern void switch_stacks(uint64_t *save, uint64_t next);
 extern const char boot_stack_top[];
+
+#define WATCHDOG_PERIOD_TICKS 5
 
 /* Loaded by the kernel-call entry (kernel/syscall/entry.S). */
 uint64_t syscall_kernel_rsp;
@@ -114,6 +117,8 @@ void sched_tick(void)
 	if (!sched_current)
 		return;                 /* ticks before sched_start(): nothing to schedule */
 	thread_expire_timeouts(clock_ns());
+	if (clock_ticks() % WATCHDOG_PERIOD_TICKS == 0)
+		pdx_watchdog();
 	if (slice_left && --slice_left == 0) {
 		for (int prio = sched_current->priority; prio < THREAD_PRIORITIES; prio++)
 			if (runq_head[prio])

@@ -39,6 +39,7 @@ struct call_frame {
 	struct component *callee;
 	uint64_t rip, rsp, rflags;      /* the caller's user state to resume */
 	int stack;                      /* the callee entry stack this call uses */
+	uint64_t started_tick;          /* for the watchdog */
 	int64_t grant;                  /* a one-call grant to revoke on return, or -1 */
 };
 

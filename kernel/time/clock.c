@@ -25,12 +25,13 @@
 static uint64_t tsc_hz, tsc_at_boot;   /* set once by clock_init */
 static uint64_t ns_per_cycle_q32;      /* nanoseconds per TSC cycle, 32.32 fixed point */
 static uint64_t lapic_hz;
-static volatile uint64_t ticks;        /* written by the tick handler only */
+volatile uint64_t clock_tick_count;    /* written by the tick handler only */
+static unsigned tick_hz;
 
 static void tick(struct trap_frame *frame, void *ctx)
 {
 	(void)frame, (void)ctx;
-	ticks++;
+	clock_tick_count++;
 	lapic_eoi();
 	sched_tick();
 }
@@ -51,6 +52,7 @@ void clock_init(unsigned hz)
 	tsc_at_boot = tsc0;
 	ns_per_cycle_q32 = (1000000000ull << 32) / tsc_hz;
 
+	tick_hz = hz;
 	trap_set_handler(VECTOR_LAPIC_TIMER, tick, NULL);
 	lapic_timer_start_periodic((uint32_t)(lapic_hz / hz), VECTOR_LAPIC_TIMER);
 	kprintf("clock: tsc %lu.%03lu MHz, lapic timer %lu.%03lu MHz (/16), tick %u Hz\n",
@@ -60,7 +62,7 @@ void clock_init(unsigned hz)
 /* Spins (not hlt: if no interrupt ever comes, hlt would never return) until the tick count passes `target`. */
 static bool wait_ticks(uint64_t target, uint64_t deadline_ns)
 {
-	while (ticks < target)
+	while (clock_tick_count < target)
 		if (clock_ns() > deadline_ns)
 			return false;
 		else
@@ -71,11 +73,11 @@ static bool wait_ticks(uint64_t target, uint64_t deadline_ns)
 void clock_check_tick(unsigned n)
 {
 	uint64_t deadline = clock_ns() + 2000000000ull;    /* far more than any sane tick needs */
-	bool ok = wait_ticks(ticks + 1, deadline);          /* start on a tick edge */
+	bool ok = wait_ticks(clock_tick_count + 1, deadline);   /* start on a tick edge */
 	uint64_t start_ns = clock_ns();
-	ok = ok && wait_ticks(ticks + n, deadline);
+	ok = ok && wait_ticks(clock_tick_count + n, deadline);
 	if (!ok)
-		PANIC("the timer tick is not running: %lu ticks in 2 s", ticks);
+		PANIC("the timer tick is not running: %lu ticks in 2 s", clock_tick_count);
 	uint64_t us = (clock_ns() - start_ns) / 1000;
 	kprintf("clock: tick running, %u ticks in %lu.%03lu ms\n", n, us / 1000, us % 1000);
 }
@@ -87,9 +89,9 @@ uint64_t clock_ns(void)
 	return (uint64_t)((cycles * ns_per_cycle_q32) >> 32);
 }
 
-uint64_t clock_ticks(void)
+unsigned clock_tick_hz(void)
 {
-	return ticks;
+	return tick_hz;
 }
 
 uint64_t clock_tsc_hz(void)

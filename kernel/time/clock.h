@@ -20,7 +20,11 @@ void clock_init(unsigned hz);
 void clock_check_tick(unsigned n);
 
 uint64_t clock_ns(void);
-uint64_t clock_ticks(void);
+
+/* Ticks since the tick started; a plain variable so hot paths can read it for free. */
+extern volatile uint64_t clock_tick_count;
+static inline uint64_t clock_ticks(void) { return clock_tick_count; }
+unsigned clock_tick_hz(void);
 uint64_t clock_tsc_hz(void);
 
 #endif

@@ -11,7 +11,7 @@ import pytest
 
 from test_pdx import results
 
-KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack"]
+KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop"]
 
 REASONS = {
     "null": r"page fault at 0x0 \(read, not mapped",
@@ -21,6 +21,7 @@ REASONS = {
     "ud": r"invalid opcode \(vector 6",
     "div0": r"divide error \(vector 0",
     "stack": r"page fault at 0x[0-9a-f]+ \(write, not mapped",
+    "loop": r"watchdog: a method ran longer than 200 ms",
 }
 
 

@@ -715,3 +715,17 @@ TEST(manifest_fuzz)
 	CHECK(ok > 200);
 	CHECK(resolved > 50);
 }
+
+TEST(manifest_watchdog_keyword)
+{
+	static struct manifest m;
+	char err[160];
+	const char *ok = "component a\n    watchdog 250\ncomponent b\n";
+	CHECK(manifest_parse(ok, strlen(ok), &m, err, sizeof err) == NULL);
+	CHECK_EQ(m.components[0].watchdog_ms, 250);
+	CHECK_EQ(m.components[1].watchdog_ms, MANIFEST_DEFAULT_WATCHDOG);
+	const char *zero = "component a\n    watchdog 0\n";
+	CHECK(manifest_parse(zero, strlen(zero), &m, err, sizeof err) != NULL);
+	const char *twice = "component a\n    watchdog 5\n    watchdog 6\n";
+	CHECK(manifest_parse(twice, strlen(twice), &m, err, sizeof err) != NULL);
+}

@@ -13,11 +13,12 @@ enum crash_kind {
 	CRASH_DIV0,             /* divide by zero */
 	CRASH_STACK,            /* recurse until the stack's guard page */
 	CRASH_LOOP,             /* never return from the method (the watchdog's case) */
+	CRASH_PORT,             /* touch an I/O port the manifest did not grant */
 	CRASH_KINDS
 };
 
 static const char *const crash_kinds[CRASH_KINDS] = {
-	"null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop",
+	"null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port",
 };
 
 #endif

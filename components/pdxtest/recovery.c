@@ -55,6 +55,8 @@ static void run_restart_tests(uint64_t only)
 	sleep_ns(20 * MS);      /* let the kernel reclaim finished threads' stacks first */
 	uint64_t frames_before = kernel_info(INFO_FREE_FRAMES);
 
+	uint64_t value;
+	EXPECT_EQ("granted-port-works", crashme_granted_port(crashme, &value), 0);
 	for (uint64_t k = 0; k < CRASH_KINDS; k++)
 		if (only == CRASH_KINDS || only == k)
 			crash_once(crash_kinds[k], k);

@@ -18,6 +18,7 @@
 #include "kernel/mm/pagetable.h"
 #include "kernel/mm/vm.h"
 #include "kernel/x86/cpu.h"
+#include "kernel/x86/gdt.h"
 
 #define CR4_PCIDE  (1ull << 17)
 #define CR4_SMEP   (1ull << 20)
@@ -167,8 +168,19 @@ bool domain_lookup(const struct domain *d, uint64_t va, bool write, uint64_t *pa
 	return (flags & PTE_USER) && (!write || (flags & PTE_WRITE));
 }
 
+/* Closes the ports of `from` and opens those of `to` in the TSS's I/O bitmap. */
+void domain_switch_ports(struct domain *from, struct domain *to)
+{
+	for (unsigned i = 0; from && i < from->nports; i++)
+		tss_allow_ports(from->ports[i].first, from->ports[i].last, false);
+	for (unsigned i = 0; to && i < to->nports; i++)
+		tss_allow_ports(to->ports[i].first, to->ports[i].last, true);
+}
+
 void domain_activate_kernel(void)
 {
+	if (domain_in_force && domain_in_force->nports)
+		domain_switch_ports(domain_in_force, NULL);
 	domain_in_force = NULL;
 	write_cr3(vm_kernel_root() | domain_cr3_flags);
 }

@@ -15,10 +15,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct domain_ports {
+	uint16_t first, last;
+};
+
 struct domain {
 	uint64_t root;          /* physical address of the PML4 */
 	uint16_t pcid;
 	bool stale;             /* a mapping was removed while not current: flush on switch */
+	unsigned nports;        /* I/O port ranges open while this domain is in force */
+	const struct domain_ports *ports;
 };
 
 /* Detects PCID, SMEP and SMAP and turns them on; call once at boot. */
@@ -58,12 +64,15 @@ bool domain_lookup(const struct domain *d, uint64_t va, bool write, uint64_t *pa
 extern struct domain *domain_in_force;
 extern uint64_t domain_cr3_flags;       /* CR3 bit 63 (keep the PCID's TLB entries) if PCIDs are on */
 void domain_activate_kernel(void);
+void domain_switch_ports(struct domain *from, struct domain *to);
 static inline void domain_activate(struct domain *d)
 {
 	if (!d) {
 		domain_activate_kernel();
 		return;
 	}
+	if ((domain_in_force && domain_in_force->nports) || d->nports)
+		domain_switch_ports(domain_in_force, d);
 	domain_in_force = d;
 	uint64_t cr3 = d->root | d->pcid | (d->stale ? 0 : domain_cr3_flags);
 	d->stale = false;

@@ -11,6 +11,7 @@
  */
 #include "kernel/component/lifecycle.h"
 
+#include <assert.h>
 #include <pinfold/errors.h>
 #include <pinfold/syscalls.h>
 #include <stdio.h>
@@ -161,6 +162,9 @@ static const char *build_component(struct component *c)
 	}
 	if (!domain_create(&c->domain, (uint16_t)(c->id + 1)))
 		return "out of memory for its page tables";
+	/* The manifest's port ranges have the layout of struct domain_ports. */
+	c->domain.nports = m->nports;
+	c->domain.ports = (const struct domain_ports *)m->ports;
 	const char *err = load_image(c);
 	for (int n = 0; n < c->nstacks && !err; n++)
 		if (!map_fresh_pages(c, component_stack_top(c, n) - COMPONENT_STACK_SIZE,
@@ -170,6 +174,9 @@ static const char *build_component(struct component *c)
 }
 
 /* Frees everything of `c` that build_component made (its heap is freed by memobj). */
+STATIC_ASSERT(sizeof(struct domain_ports) == sizeof(struct manifest_ports),
+	      "manifest port ranges are used as domain port ranges");
+
 static void teardown_component(struct component *c)
 {
 	if (c->domain.root)

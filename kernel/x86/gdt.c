@@ -23,7 +23,18 @@ STATIC_ASSERT(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes (SDM figure 8-
 
 #define IST_STACK_SIZE 8192
 
-static struct tss tss;
+/*
+ * The TSS is followed by its I/O permission bitmap (SDM vol. 1, 19.5.2): one
+ * bit per port, 1 = a user-mode IN/OUT faults.  All ports start denied; the
+ * bits of a component's ports are cleared while its domain is in force
+ * (tss_allow_ports).  The byte after the bitmap must be all ones.
+ */
+#define IO_BITMAP_BYTES 8192
+static struct {
+	struct tss tss;
+	uint8_t io_bitmap[IO_BITMAP_BYTES];
+	uint8_t io_bitmap_end;
+} __attribute__((packed, aligned(16))) task_state;
 static uint8_t ist_stacks[2][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 /* Access byte: P=1, DPL, S=1, type; flags: L=1 for 64-bit code, G=1. */
@@ -50,11 +61,13 @@ static void tss_descriptor(uint64_t *slot, uint64_t base, uint32_t limit)
 
 void gdt_init(void)
 {
-	memset(&tss, 0, sizeof tss);
-	tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)&ist_stacks[0][IST_STACK_SIZE];
-	tss.ist[IST_NMI - 1] = (uint64_t)&ist_stacks[1][IST_STACK_SIZE];
-	tss.iomap_base = sizeof tss;    /* no I/O bitmap yet: every port faults in user mode */
-	tss_descriptor(&gdt[SEL_TSS / 8], (uint64_t)&tss, sizeof tss - 1);
+	memset(&task_state.tss, 0, sizeof task_state.tss);
+	task_state.tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)&ist_stacks[0][IST_STACK_SIZE];
+	task_state.tss.ist[IST_NMI - 1] = (uint64_t)&ist_stacks[1][IST_STACK_SIZE];
+	task_state.tss.iomap_base = sizeof(struct tss);
+	memset(task_state.io_bitmap, 0xff, sizeof task_state.io_bitmap);
+	task_state.io_bitmap_end = 0xff;
+	tss_descriptor(&gdt[SEL_TSS / 8], (uint64_t)&task_state, sizeof task_state - 1);
 
 	struct {
 		uint16_t limit;
@@ -81,7 +94,18 @@ void gdt_init(void)
 		: "rax", "memory");
 }
 
+void tss_allow_ports(uint16_t first, uint16_t last, bool allow)
+{
+	for (uint32_t port = first; port <= last; port++) {
+		uint8_t bit = (uint8_t)(1u << (port % 8));
+		if (allow)
+			task_state.io_bitmap[port / 8] &= (uint8_t)~bit;
+		else
+			task_state.io_bitmap[port / 8] |= bit;
+	}
+}
+
 void tss_set_kernel_stack(uint64_t rsp0)
 {
-	tss.rsp[0] = rsp0;
+	task_state.tss.rsp[0] = rsp0;
 }

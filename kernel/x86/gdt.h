@@ -29,6 +29,11 @@
 
 void gdt_init(void);
 
+#include <stdbool.h>
+
+/* Opens (or closes) ports first..last to user mode in the TSS's I/O bitmap. */
+void tss_allow_ports(uint16_t first, uint16_t last, bool allow);
+
 /* The stack the CPU loads on a trap from user mode. */
 void tss_set_kernel_stack(uint64_t rsp0);
 #endif

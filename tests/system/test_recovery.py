@@ -11,7 +11,7 @@ import pytest
 
 from test_pdx import results
 
-KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop"]
+KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port"]
 
 REASONS = {
     "null": r"page fault at 0x0 \(read, not mapped",
@@ -22,6 +22,7 @@ REASONS = {
     "div0": r"divide error \(vector 0",
     "stack": r"page fault at 0x[0-9a-f]+ \(write, not mapped",
     "loop": r"watchdog: a method ran longer than 200 ms",
+    "port": r"general protection fault \(vector 13",
 }
 
 
@@ -33,7 +34,8 @@ def test_each_fault_kind_is_caught_and_restarted(make_qemu, kind):
         name = "restart-%s-%s" % (kind, check)
         assert checks.get(name) == "ok", "%s: %s" % (name, checks.get(name, "missing"))
     assert checks.get("restart-no-frames-leaked") == "ok", checks.get("restart-no-frames-leaked")
-    assert (passed, failed) == (4, 0)
+    assert checks.get("granted-port-works") == "ok", checks.get("granted-port-works")
+    assert (passed, failed) == (5, 0)
     assert vm.find(r"^crash: crashme: " + REASONS[kind]), "crash line"
     assert vm.find(r"^restart: crashme: up in \d+ us$")
     assert re.findall(r"^crash: (\S+):", vm.output, re.M) == ["crashme"]

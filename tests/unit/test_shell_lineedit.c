@@ -261,7 +261,7 @@ TEST(shell_lineedit_backspace_and_del)
 	begin();
 	FEED("\b\x7f");
 	CHECK_STR(S.echo.s, "");
-	FEED("a\b\b\x7fb\r");
+	FEED("a\b\b\x7f" "b\r");
 	CHECK_STR(S.echo.s, "a\b \bb\r\n");
 	CHECK_STR(S.log.s, "L[b]");
 

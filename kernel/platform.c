@@ -66,6 +66,21 @@ void platform_init(const struct boot_info *boot, unsigned tick_hz)
 	clock_init(tick_hz);
 }
 
+void platform_isa_irq(uint8_t irq, uint32_t *gsi, bool *level, bool *active_low)
+{
+	*gsi = irq;
+	*level = false;
+	*active_low = false;
+	for (uint32_t i = 0; i < acpi.madt.noverrides && i < ACPI_MAX_OVERRIDES; i++) {
+		const struct acpi_override *o = &acpi.madt.override[i];
+		if (o->bus_irq != irq)
+			continue;
+		*gsi = o->gsi;
+		*level = ACPI_INTI_TRIGGER(o->flags) == 3;
+		*active_low = ACPI_INTI_POLARITY(o->flags) == 3;
+	}
+}
+
 const struct acpi_info *platform_acpi(void)
 {
 	return &acpi;

@@ -11,6 +11,12 @@
 /* Parses ACPI, switches off the PIC, starts LAPIC and IOAPICs and the clock tick. */
 void platform_init(const struct boot_info *boot, unsigned tick_hz);
 
+/*
+ * The GSI a legacy ISA IRQ arrives on, and its trigger mode and polarity,
+ * after the MADT's interrupt source overrides (ISA default: edge, active high).
+ */
+void platform_isa_irq(uint8_t irq, uint32_t *gsi, bool *level, bool *active_low);
+
 /* What ACPI said (valid after platform_init). */
 const struct acpi_info *platform_acpi(void);
 

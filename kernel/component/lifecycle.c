@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kernel/component/event.h"
+#include "kernel/component/irq.h"
 #include "kernel/component/memobj.h"
 #include "kernel/component/pdx.h"
 #include "kernel/console.h"
@@ -210,6 +211,7 @@ static bool run_init(struct component *c)
 		return false;
 	}
 	c->state = COMPONENT_RUNNING;
+	irq_component_started(c);
 	return true;
 }
 
@@ -293,7 +295,9 @@ void component_crash(struct component *c, const char *reason)
 	}
 	thread_wake_all(&c->stack_wait, E_CALLEE_RESTARTING);
 	pdx_unwind_component(c);
-	/* 2. FIXME: quiesce its devices here, before anything is freed, once drivers own devices. */
+	/* 2. Its interrupt lines are masked (they stay pending until it is back).
+	 * FIXME: quiesce its devices here too, before anything is freed, once drivers own PCI devices. */
+	irq_component_stopped(c);
 	/* 3. What others granted it, and what it granted others, is revoked. */
 	event_component_stopped(c);
 	memobj_component_stopped(c);

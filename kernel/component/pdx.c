@@ -20,6 +20,7 @@
 #include <pinfold/errors.h>
 #include <pinfold/syscalls.h>
 
+#include "kernel/component/irq.h"
 #include "kernel/component/lifecycle.h"
 #include "kernel/component/memobj.h"
 #include "kernel/sched/sched.h"
@@ -253,6 +254,10 @@ int pdx_unwind_component(struct component *c)
 static void watchdog_check(struct thread *t, void *arg)
 {
 	struct component **hung = arg;
+	uint64_t since;
+	if (!*hung && t->depth == 0 && irq_thread_busy(t, &since) &&
+	    clock_ticks() - since > t->home->watchdog_ticks && t->home->state == COMPONENT_RUNNING)
+		*hung = t->home;        /* an interrupt method that never returns */
 	if (*hung || t->depth == 0)
 		return;
 	const struct call_frame *cf = &t->frame[t->depth - 1];

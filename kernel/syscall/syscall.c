@@ -15,6 +15,7 @@
 
 #include "kernel/component/component.h"
 #include "kernel/component/event.h"
+#include "kernel/component/irq.h"
 #include "kernel/component/memobj.h"
 #include "kernel/component/pdx.h"
 #include "kernel/component/usercopy.h"
@@ -206,6 +207,8 @@ static void sys_boot_option(struct trap_frame *f)
 	}
 	status(f, E_NOT_FOUND);
 }
+
+static void sys_irq_wait(struct trap_frame *f) { status(f, irq_wait(thread_current(), f->rdi)); }
 
 static void (*const handlers[SYS_COUNT])(struct trap_frame *f) = {
 #define PINFOLD_SYSCALL_HANDLER(sym, num, name, text) [sym] = sys_##name,

@@ -4,6 +4,7 @@
  * The kernel enters component_start with RAX saying why (pinfold/syscalls.h):
  *   METHOD_INIT    run component_init()
  *   METHOD_THREAD  a new thread: run RDI(RSI)
+ *   METHOD_IRQ_THREAD  the interrupt thread: component_interrupt_loop()
  *   otherwise      method number RAX with its six argument words in
  *                  RDI RSI RDX R10 R8 R9: run component_dispatch()
  * on a fresh entry stack (RSP 16-byte aligned), and when that returns we
@@ -20,6 +21,8 @@ component_start:
 	je 1f
 	cmp $METHOD_THREAD, %eax
 	je 2f
+	cmp $METHOD_IRQ_THREAD, %eax
+	je 4f
 
 	sub $64, %rsp                   /* args[6] at 0, results[2] at 48 */
 	mov %rdi, 0(%rsp)
@@ -54,6 +57,9 @@ component_start:
 
 3:	mov $SYS_RETURN, %eax
 	syscall
+	ud2
+
+4:	call component_interrupt_loop   /* RDI = line, RSI = method; never returns */
 	ud2
 
 	.section .note.GNU-stack, "", @progbits

@@ -21,6 +21,21 @@ __attribute__((weak)) int64_t component_dispatch(uint32_t method, const uint64_t
 	return E_NO_METHOD;
 }
 
+/*
+ * The interrupt thread's life: tell the kernel the interrupt method is done
+ * (which unmasks the line) and wait for the next interrupt, then run the
+ * method.  The first wait has no method before it.
+ */
+__attribute__((noreturn)) void component_interrupt_loop(uint64_t line, uint64_t method)
+{
+	for (;;) {
+		if (kcall(SYS_IRQ_WAIT, line, 0, 0, 0).status < 0)
+			__builtin_trap();       /* the kernel no longer knows us as this line's thread */
+		uint64_t args[6] = { line }, results[2];
+		component_dispatch((uint32_t)method, args, results);
+	}
+}
+
 int log_printf(const char *fmt, ...)
 {
 	char buf[512];

@@ -33,11 +33,13 @@
 	X(SYS_EVENT_SIGNAL, 15, event_signal,  "signal an event")                   \
 	X(SYS_EVENT_WAIT,   16, event_wait,    "wait for my event, with a timeout") \
 	X(SYS_INFO,         17, info,          "kernel statistics (free frames, idle time, ...)") \
-	X(SYS_BOOT_OPTION,  18, boot_option,   "read a word of the kernel command line")
+	X(SYS_BOOT_OPTION,  18, boot_option,   "read a word of the kernel command line") \
+	X(SYS_IRQ_WAIT,     19, irq_wait,      "interrupt method done: unmask, wait for the next")
 
 /* Method numbers the kernel uses to enter a component at component_start. */
 #define METHOD_INIT      0xffffffff  /* run init() */
 #define METHOD_THREAD    0xfffffffe  /* a new thread: RDI = function, RSI = argument */
+#define METHOD_IRQ_THREAD 0xfffffffd /* the interrupt thread: RDI = line, RSI = interrupt method */
 
 #ifdef __ASSEMBLY__
 /* The two calls the component runtime's assembly makes (checked against the list below in C). */

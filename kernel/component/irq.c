@@ -1,0 +1,134 @@
+/*
+ * irq.c — binding ISA interrupt lines to components' interrupt methods.
+ *
+ * Each bound line has a record: its owner, GSI, vector, interrupt thread, a
+ * pending flag and a wait queue, and the storm counter.  The vector of a line
+ * is IRQ_VECTOR_FIRST + GSI, fixed, so a restart reuses it.
+ */
+#include "kernel/component/irq.h"
+
+#include <pinfold/errors.h>
+#include <pinfold/syscalls.h>
+#include <stddef.h>
+
+#include "kernel/component/lifecycle.h"
+#include "kernel/console.h"
+#include "kernel/platform.h"
+#include "kernel/time/clock.h"
+#include "kernel/x86/ioapic.h"
+#include "kernel/x86/lapic.h"
+#include "kernel/x86/trap.h"
+
+#define MAX_LINES 24
+
+struct line {
+	struct component *owner;        /* NULL: not bound */
+	uint8_t irq;
+	uint32_t gsi;
+	struct thread *thread;
+	bool pending;                   /* arrived, not yet handed to the thread */
+	bool busy;                      /* the interrupt method is running */
+	uint64_t busy_since;            /* tick */
+	struct wait_queue wait;
+	uint64_t window_start_ns;
+	uint32_t window_count;
+	uint64_t delivered;
+};
+
+static struct line lines[MAX_LINES];    /* index: the ISA IRQ */
+
+static void interrupt(struct trap_frame *frame, void *ctx)
+{
+	(void)frame;
+	struct line *l = ctx;
+	ioapic_mask(l->gsi, true);
+	lapic_eoi();
+	if (!l->owner)
+		return;
+	uint64_t now = clock_ns();
+	if (now - l->window_start_ns > (uint64_t)IRQ_STORM_WINDOW_MS * 1000000) {
+		l->window_start_ns = now;
+		l->window_count = 0;
+	}
+	if (++l->window_count > IRQ_STORM_LIMIT) {
+		component_crash(l->owner, "interrupt storm");
+		return;
+	}
+	l->delivered++;
+	l->pending = true;
+	thread_wake_one(&l->wait, 0);
+}
+
+void irq_component_started(struct component *c)
+{
+	const struct manifest_component *m = c->manifest;
+	int method = c->iface ? idl_method_index(c->iface, "interrupt") : -1;
+	for (unsigned i = 0; i < m->nirqs; i++) {
+		uint8_t irq = m->irqs[i];
+		if (irq >= MAX_LINES || method < 0) {
+			kprintf("irq: %s: cannot bind irq %u (%s)\n", c->name, irq,
+				method < 0 ? "no interrupt method" : "not an ISA line");
+			continue;
+		}
+		struct line *l = &lines[irq];
+		bool level, active_low;
+		platform_isa_irq(irq, &l->gsi, &level, &active_low);
+		l->owner = c;
+		l->irq = irq;
+		l->pending = l->busy = false;
+		trap_set_handler(IRQ_VECTOR_FIRST + l->gsi, interrupt, l);
+		if (!ioapic_route(l->gsi, (uint8_t)(IRQ_VECTOR_FIRST + l->gsi), level, active_low)) {
+			kprintf("irq: %s: no IOAPIC line for gsi %u\n", c->name, l->gsi);
+			l->owner = NULL;
+			continue;
+		}
+		int stack = component_stack_try_take(c);
+		l->thread = stack < 0 ? NULL :
+			thread_create_user(c, c->name, THREAD_PRIORITIES - 2, c->base + c->image.entry,
+					   component_stack_top(c, stack), METHOD_IRQ_THREAD, irq,
+					   (uint64_t)method, stack);
+		if (!l->thread) {
+			kprintf("irq: %s: no thread for irq %u\n", c->name, irq);
+			l->owner = NULL;
+		}
+	}
+}
+
+void irq_component_stopped(struct component *c)
+{
+	for (int i = 0; i < MAX_LINES; i++)
+		if (lines[i].owner == c) {
+			ioapic_mask(lines[i].gsi, true);
+			lines[i].owner = NULL;
+			lines[i].thread = NULL;
+			lines[i].busy = false;
+		}
+}
+
+int64_t irq_wait(struct thread *t, uint64_t irq)
+{
+	if (irq >= MAX_LINES || lines[irq].owner != t->current || lines[irq].thread != t || t->depth)
+		return E_DENIED;
+	struct line *l = &lines[irq];
+	l->busy = false;
+	ioapic_mask(l->gsi, false);     /* the method returned (or never ran yet) */
+	while (!l->pending) {
+		int64_t r = thread_block(&l->wait, 0);
+		if (r < 0)
+			return r;
+	}
+	l->pending = false;
+	l->busy = true;
+	l->busy_since = clock_ticks();
+	return 0;
+}
+
+bool irq_thread_busy(const struct thread *t, uint64_t *since_tick)
+{
+	for (int i = 0; i < MAX_LINES; i++)
+		if (lines[i].owner && lines[i].thread == t && lines[i].busy) {
+			*since_tick = lines[i].busy_since;
+			return true;
+		}
+	return false;
+}

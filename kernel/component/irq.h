@@ -1,0 +1,42 @@
+/*
+ * irq.h — device interrupts delivered to the components that own them
+ * (DESIGN.md, "Interrupts").
+ *
+ * A component that lists `irq N` in the manifest and declares a method named
+ * `interrupt` gets, each time it is (re)started, an interrupt thread of its
+ * own.  The thread waits in the kernel (SYS_IRQ_WAIT); when the interrupt
+ * arrives the kernel masks its line, acknowledges the LAPIC and wakes the
+ * thread, which runs the component's interrupt method; its next SYS_IRQ_WAIT
+ * says the method returned, and the line is unmasked.  Because the thread
+ * already runs in the driver's domain, "entering the interrupt method" is a
+ * local call through the component's generated dispatch, not a second PDX.
+ *
+ * Interrupts that arrive while the method runs, or while the component is
+ * down, stay pending at the masked line, so none is lost and none storms.
+ * A line that fires more than IRQ_STORM_LIMIT times in IRQ_STORM_WINDOW_MS is
+ * an interrupt storm, charged to its owner like a crash.
+ */
+#ifndef PINFOLD_COMPONENT_IRQ_H
+#define PINFOLD_COMPONENT_IRQ_H
+
+#include <stdint.h>
+
+#include "kernel/component/component.h"
+
+#define IRQ_VECTOR_FIRST   0x30
+#define IRQ_STORM_LIMIT    5000
+#define IRQ_STORM_WINDOW_MS 100
+
+/* After c's init returned: route its lines and start its interrupt threads. */
+void irq_component_started(struct component *c);
+
+/* When c crashes or stops: mask its lines (its threads die with it). */
+void irq_component_stopped(struct component *c);
+
+/* SYS_IRQ_WAIT(line): the caller's interrupt method returned; wait for the next interrupt. */
+int64_t irq_wait(struct thread *t, uint64_t line);
+
+/* For the watchdog: is `t` inside an interrupt method, and since which tick? */
+bool irq_thread_busy(const struct thread *t, uint64_t *since_tick);
+
+#endif

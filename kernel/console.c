@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "kernel/syscall/syscall.h"
 #include "kernel/x86/cpu.h"
 
 #define COM1            0x3f8
@@ -45,12 +46,39 @@ static void uart_put(char c)
 	outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
+#define LOG_SIZE 65536          /* a power of two: positions wrap by masking */
+
+/* The console log; all fields protected by running with interrupts off. */
+static char log_ring[LOG_SIZE];
+static uint64_t log_end;        /* bytes ever appended */
+static uint64_t log_printed;    /* bytes ever put on the wire */
+static bool driver_running;
+
+/* The last-resort path: write out what is unprinted, by polling. */
+static void kernel_flush(void)
+{
+	if (log_end - log_printed > LOG_SIZE)
+		log_printed = log_end - LOG_SIZE;       /* overwritten before anyone printed it */
+	for (; log_printed < log_end; log_printed++) {
+		char c = log_ring[log_printed & (LOG_SIZE - 1)];
+		if (c == '\n')
+			uart_put('\r');
+		uart_put(c);
+	}
+}
+
 static void console_sink(char c, void *ctx)
 {
 	(void)ctx;
-	if (c == '\n')
-		uart_put('\r');
-	uart_put(c);
+	log_ring[log_end++ & (LOG_SIZE - 1)] = c;
+}
+
+static void appended(void)
+{
+	if (!driver_running)
+		kernel_flush();
+	else
+		syscall_console_appended();
 }
 
 void kputs(const char *s)
@@ -58,6 +86,7 @@ void kputs(const char *s)
 	uint64_t flags = irq_save();
 	while (*s)
 		console_sink(*s++, 0);
+	appended();
 	irq_restore(flags);
 }
 
@@ -65,7 +94,58 @@ void kvprintf(const char *fmt, va_list ap)
 {
 	uint64_t flags = irq_save();
 	vformat(console_sink, 0, fmt, ap);
+	appended();
 	irq_restore(flags);
+}
+
+void console_write(const char *s, size_t n)
+{
+	uint64_t flags = irq_save();
+	for (size_t i = 0; i < n; i++)
+		console_sink(s[i], 0);
+	appended();
+	irq_restore(flags);
+}
+
+void console_set_driver(bool running)
+{
+	uint64_t flags = irq_save();
+	driver_running = running;
+	if (!running)
+		kernel_flush();         /* what the driver had not written yet */
+	irq_restore(flags);
+}
+
+void console_panic_mode(void)
+{
+	driver_running = false;
+	kernel_flush();
+}
+
+size_t console_peek(char *buf, size_t max)
+{
+	if (log_end - log_printed > LOG_SIZE)
+		log_printed = log_end - LOG_SIZE;
+	size_t n = 0;
+	for (uint64_t p = log_printed; p < log_end && n < max; p++)
+		buf[n++] = log_ring[p & (LOG_SIZE - 1)];
+	return n;
+}
+
+void console_commit(size_t n)
+{
+	if (n > log_end - log_printed)
+		n = log_end - log_printed;
+	log_printed += n;
+}
+
+size_t console_recent(char *buf, size_t max)
+{
+	uint64_t avail = log_end < LOG_SIZE ? log_end : LOG_SIZE;
+	size_t n = max < avail ? max : avail;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = log_ring[(log_end - n + i) & (LOG_SIZE - 1)];
+	return n;
 }
 
 void kprintf(const char *fmt, ...)

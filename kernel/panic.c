@@ -29,6 +29,7 @@ void panic_at(const char *file, int line, const char *func, const char *fmt, ...
 	irq_disable();
 	if (panicking++)
 		machine_stop();
+	console_panic_mode();
 
 	va_list ap;
 	kputs("PANIC: ");

@@ -10,8 +10,9 @@
  *
  * Calls that would legitimately end or park the caller are left out or
  * tamed: SYS_RETURN at depth 0 and SYS_THREAD_EXIT end the thread,
- * SYS_THREAD_CREATE with a random entry would crash hostile itself, and
- * sleeps and waits get short timeouts.
+ * SYS_THREAD_CREATE with a random entry would crash hostile itself,
+ * sleeps and waits get short timeouts, and calls that write to memory write
+ * to our scratch buffer rather than over our own code, data or stacks.
  */
 #include <pinfold/kcall.h>
 #include <string.h>
@@ -78,6 +79,17 @@ static int64_t random_invoke(void)
 	return (int64_t)rax;
 }
 
+/*
+ * The kernel really writes where a call tells it to: aimed at our own code,
+ * data or stack, a random pointer would wreck hostile itself, which is
+ * allowed but ends the campaign.  Inside our slot, write to scratch instead.
+ */
+static uint64_t own_memory_or(uint64_t p)
+{
+	uint64_t slot = (uint64_t)scratch & ~((1ull << 30) - 1);
+	return p - slot < (1ull << 30) ? (uint64_t)scratch : p;
+}
+
 static int64_t one_call(void)
 {
 	uint64_t nr = rnd() % (SYS_COUNT + 4);          /* a few numbers past the last call */
@@ -95,6 +107,21 @@ static int64_t one_call(void)
 		break;
 	case SYS_EVENT_WAIT:
 		a1 = 1 + a1 % 20000;
+		break;
+	case SYS_COMPONENT_CONTROL:
+		nr = SYS_YIELD;         /* with a capability, killing is allowed: not the point here */
+		break;
+	case SYS_BOOT_OPTION:
+		a2 = own_memory_or(a2);
+		break;
+	case SYS_COMPONENT_INFO:
+		a1 = own_memory_or(a1);
+		break;
+	case SYS_CONSOLE_RECENT:
+		a0 = own_memory_or(a0);         /* at most 4 KiB: scratch has room */
+		break;
+	case SYS_COMPONENT_METHOD:
+		a2 = own_memory_or(a2);
 		break;
 	case SYS_LOG:
 		/* Text from our own memory would really print: keep the console readable. */

@@ -1,32 +1,45 @@
 /*
- * serial.c — the COM1 UART driver, a user-level component.
+ * serial.c — the COM1 UART driver, a user-level component, and the console.
  *
- * It owns the UART's ports (0x3f8-0x3ff) and IRQ 4 through the manifest; the
- * kernel delivers each interrupt by running serial.interrupt on the driver's
- * interrupt thread.  Receiving is interrupt-driven: init enables the
- * "received data available" interrupt (PC16550D: IER bit 0), and the
- * interrupt method drains the receive FIFO while LSR bit 0 (data ready) is
- * set.  Register offsets: PC16550D datasheet, table 2.
+ * It owns the UART's ports (0x3f8-0x3ff) and IRQ 4 through the manifest.
  *
- * FIXME: transmitting still goes through the kernel's polled console, and the
- * received bytes are only counted and, under test=irq, reported; the shell
- * (the interrupts-and-shell issue) will read them from here.
+ * Output: a thread of the driver takes everything printed on Pinfold — kernel
+ * messages and components' text, kept by the kernel in the console log —
+ * with SYS_CONSOLE_READ, writes it to the UART by polling the transmitter,
+ * and commits it with SYS_CONSOLE_COMMIT.  While the driver is down the
+ * kernel prints the log itself, so nothing is lost and no line is cut.
+ *
+ * Input is interrupt-driven: init enables the "received data available"
+ * interrupt (PC16550D: IER bit 0); the kernel runs serial.interrupt on the
+ * driver's interrupt thread, which drains the receive FIFO into a ring and
+ * signals the subscriber's event; the subscriber (the shell) fetches the
+ * bytes with serial.read.  Register offsets: PC16550D datasheet, table 2.
  */
 #include <pinfold/kcall.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "components/crashme/kinds.h"
 #include "serial_server.h"
 
 #define COM1       0x3f8
 #define UART_RBR   0       /* receive buffer (read, DLAB=0) */
+#define UART_THR   0       /* transmit holding (write) */
 #define UART_IER   1
 #define UART_IIR   2
 #define UART_LSR   5
 #define IER_RX_AVAILABLE 0x01
 #define LSR_DATA_READY   0x01
+#define LSR_THR_EMPTY    0x20
+#define RX_RING    256     /* a power of two */
 
+/* rx_* are written by the interrupt thread and read by callers of read(): both run on one CPU,
+ * in a kernel that switches threads only at kernel calls and interrupts, and each update
+ * below is one store, so a reader sees either the old or the new value. */
+static uint8_t rx_ring[RX_RING];
+static volatile uint32_t rx_head, rx_tail;
 static uint64_t received;
+static int64_t subscriber = -1;        /* the event to signal, or -1 */
 static bool report, hang_on_h;
 
 static inline uint8_t inb(uint16_t port)
@@ -41,6 +54,29 @@ static inline void outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
 }
 
+static void put(uint8_t c)
+{
+	while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY))
+		__asm__ volatile("pause");
+	outb(COM1 + UART_THR, c);
+}
+
+/* The console: print the kernel's console log for as long as we live. */
+static void printer(uint64_t arg)
+{
+	static char text[512];
+	(void)arg;
+	for (;;) {
+		int64_t n = kcall(SYS_CONSOLE_READ, (uint64_t)text, sizeof text, 0, 0).value;
+		for (int64_t i = 0; i < n; i++) {
+			if (text[i] == '\n')
+				put('\r');
+			put((uint8_t)text[i]);
+		}
+		kcall(SYS_CONSOLE_COMMIT, (uint64_t)n, 0, 0, 0);
+	}
+}
+
 int64_t component_init(void)
 {
 	char which[32];
@@ -51,22 +87,52 @@ int64_t component_init(void)
 	while (inb(COM1 + UART_LSR) & LSR_DATA_READY)   /* whatever arrived while we were down */
 		inb(COM1 + UART_RBR);
 	outb(COM1 + UART_IER, IER_RX_AVAILABLE);
-	return 0;
+	int64_t t = thread_create(printer, 0, 20);
+	return t < 0 ? t : 0;
 }
 
 int64_t serve_interrupt(uint64_t line)
 {
 	(void)line;
 	(void)inb(COM1 + UART_IIR);
+	bool any = false;
 	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
 		uint8_t byte = inb(COM1 + UART_RBR);
 		received++;
+		any = true;
+		if (rx_head - rx_tail < RX_RING) {      /* a full ring drops the newest byte */
+			rx_ring[rx_head % RX_RING] = byte;
+			rx_head++;
+		}
 		if (report)
 			log_printf("serial: received 0x%02x\n", byte);
 		if (hang_on_h && byte == 'H')
 			for (;;)                /* test=irq-hang: an interrupt method that never returns */
 				__asm__ volatile("pause");
 	}
+	if (any && subscriber >= 0)
+		event_signal(subscriber);
+	return 0;
+}
+
+int64_t serve_read(uint64_t *bytes, uint64_t *count)
+{
+	uint64_t packed = 0, n = 0;
+	while (n < 8 && rx_tail != rx_head) {
+		packed |= (uint64_t)rx_ring[rx_tail % RX_RING] << (8 * n);
+		rx_tail++;
+		n++;
+	}
+	*bytes = packed;
+	*count = n;
+	return 0;
+}
+
+int64_t serve_subscribe(uint64_t event)
+{
+	subscriber = (int64_t)event;
+	if (rx_head != rx_tail)
+		event_signal(subscriber);
 	return 0;
 }
 
@@ -74,4 +140,22 @@ int64_t serve_received(uint64_t *count)
 {
 	*count = received;
 	return 0;
+}
+
+int64_t serve_inject(uint64_t kind)
+{
+	volatile uint64_t zero = 0;
+	switch (kind) {
+	case CRASH_NULL:
+		return (int64_t)*(volatile uint64_t *)zero;
+	case CRASH_UD:
+		__asm__ volatile("ud2");
+		break;
+	case CRASH_LOOP:
+		for (;;)
+			__asm__ volatile("pause");
+	default:
+		return E_INVAL;
+	}
+	return 1;
 }

@@ -22,6 +22,7 @@
 #include "kernel/component/memobj.h"
 #include "kernel/component/pdx.h"
 #include "kernel/console.h"
+#include "kernel/syscall/syscall.h"
 #include "kernel/ksyms.h"
 #include "kernel/layout.h"
 #include "kernel/mm/frame.h"
@@ -285,6 +286,9 @@ void component_crash(struct component *c, const char *reason)
 	if (c->state != COMPONENT_RUNNING && c->state != COMPONENT_LOADING)
 		return;                 /* already down: one crash at a time */
 	c->crashed_ns = clock_ns();
+	/* If it drove the console, the kernel prints again, starting with this line. */
+	if (console_driver == c)
+		console_set_driver(false);
 	kprintf("crash: %s: %s\n", c->name, reason);
 	c->state = COMPONENT_RESTARTING;
 
@@ -315,6 +319,37 @@ void component_crash(struct component *c, const char *reason)
 	/* The caller itself belonged to c (it faulted in c, or was caught by the watchdog). */
 	if (thread_current()->home == c)
 		thread_exit();
+}
+
+int64_t component_control(struct component *c, int op)
+{
+	if (op == CONTROL_KILL) {
+		if (c->state != COMPONENT_RUNNING && c->state != COMPONENT_LOADING)
+			return E_BUSY;
+		component_crash(c, "killed");
+		return 0;
+	}
+	if (op == CONTROL_RESTART) {
+		if (c->state == COMPONENT_RUNNING || c->state == COMPONENT_LOADING) {
+			component_crash(c, "restart requested");
+			return 0;
+		}
+		if (c->state != COMPONENT_FAILED && c->state != COMPONENT_STOPPED)
+			return E_BUSY;  /* already on its way back */
+		/* A failed component gets a fresh start: its restart history is forgotten. */
+		c->restarts = 0;
+		c->crashed_ns = clock_ns();
+		c->state = COMPONENT_RESTARTING;
+		c->recovery_next = NULL;
+		if (recovery_tail)
+			recovery_tail->recovery_next = c;
+		else
+			recovery_head = c;
+		recovery_tail = c;
+		thread_wake_one(&recovery_wait, 0);
+		return 0;
+	}
+	return E_INVAL;
 }
 
 /* The restart policy (manifest "restart max=N window=MS"): may `c` restart once more now? */

@@ -38,4 +38,7 @@ void lifecycle_user_fault(struct trap_frame *f);
  */
 void component_crash(struct component *c, const char *reason);
 
+/* SYS_COMPONENT_CONTROL: CONTROL_KILL or CONTROL_RESTART (pinfold/syscalls.h). */
+int64_t component_control(struct component *c, int op);
+
 #endif

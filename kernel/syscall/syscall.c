@@ -16,6 +16,8 @@
 #include "kernel/component/component.h"
 #include "kernel/component/event.h"
 #include "kernel/component/irq.h"
+#include "kernel/component/lifecycle.h"
+#include <stdio.h>
 #include "kernel/component/memobj.h"
 #include "kernel/component/pdx.h"
 #include "kernel/component/usercopy.h"
@@ -34,6 +36,9 @@
 #define FMASK_BITS (0x200 | 0x100 | 0x400 | 0x40000 | 0x4000)
 
 #define LOG_MAX    1024
+#define COM1_PORT  0x3f8
+#define CONSOLE_CHUNK 512
+#define CONSOLE_RECENT_MAX 4096
 #define MAX_SLEEP_NS 3600000000000ull
 
 extern void syscall_entry(void);
@@ -80,13 +85,13 @@ static void sys_log(struct trap_frame *f)
 		return status(f, E_INVAL);
 	if (copy_from_component(caller(), text, f->rdi, f->rsi))
 		return status(f, E_FAULT);
-	/* Control bytes could forge console lines or terminal commands: show them as '?'. */
+	/* Control bytes could forge terminal commands: show them as '?'.  Backspace and
+	 * CR stay: the shell's line editor echoes with them. */
 	for (uint64_t i = 0; i < f->rsi; i++)
-		if (((unsigned char)text[i] < 0x20 && text[i] != '\n' && text[i] != '\t') ||
-		    (unsigned char)text[i] >= 0x7f)
+		if (((unsigned char)text[i] < 0x20 && text[i] != '\n' && text[i] != '\t' &&
+		     text[i] != '\b' && text[i] != '\r') || (unsigned char)text[i] >= 0x7f)
 			text[i] = '?';
-	text[f->rsi] = 0;
-	kputs(text);
+	console_write(text, f->rsi);
 	ok(f, f->rsi);
 }
 
@@ -209,6 +214,119 @@ static void sys_boot_option(struct trap_frame *f)
 }
 
 static void sys_irq_wait(struct trap_frame *f) { status(f, irq_wait(thread_current(), f->rdi)); }
+
+/* Only the component that owns COM1's ports drives the console. */
+static bool console_owner(const struct component *c)
+{
+	for (unsigned i = 0; i < c->manifest->nports; i++)
+		if (c->manifest->ports[i].first <= COM1_PORT && COM1_PORT <= c->manifest->ports[i].last)
+			return true;
+	return false;
+}
+
+static struct wait_queue console_waiters;
+struct component *console_driver;
+
+void syscall_console_appended(void)
+{
+	thread_wake_all(&console_waiters, 0);
+}
+
+/* SYS_CONSOLE_READ(buf, max): waits for unprinted console text and copies it (not consumed). */
+static void sys_console_read(struct trap_frame *f)
+{
+	static char text[CONSOLE_CHUNK];
+	struct component *c = caller();
+	if (!console_owner(c))
+		return status(f, E_DENIED);
+	if (f->rsi == 0)
+		return status(f, E_INVAL);
+	console_driver = c;
+	console_set_driver(true);
+	size_t n;
+	while ((n = console_peek(text, f->rsi < sizeof text ? f->rsi : sizeof text)) == 0) {
+		int64_t r = thread_block(&console_waiters, 0);
+		if (r < 0)
+			return status(f, r);
+	}
+	if (copy_to_component(c, f->rdi, text, n))
+		return status(f, E_FAULT);
+	ok(f, n);
+}
+
+static void sys_console_commit(struct trap_frame *f)
+{
+	if (!console_owner(caller()))
+		return status(f, E_DENIED);
+	console_commit(f->rdi);
+	ok(f, 0);
+}
+
+static void sys_console_recent(struct trap_frame *f)
+{
+	static char text[CONSOLE_RECENT_MAX];
+	size_t n = console_recent(text, f->rsi < sizeof text ? f->rsi : sizeof text);
+	if (copy_to_component(caller(), f->rdi, text, n))
+		return status(f, E_FAULT);
+	ok(f, n);
+}
+
+static void sys_component_info(struct trap_frame *f)
+{
+	if (f->rdi >= (uint64_t)component_count)
+		return status(f, E_NOT_FOUND);
+	const struct component *c = &components[f->rdi];
+	struct component_info info = {
+		.state = (uint32_t)c->state, .restarts = c->restarts,
+		.nmethods = c->iface ? c->iface->nmethods : 0, .id = (uint32_t)c->id,
+	};
+	strlcpy(info.name, c->name, sizeof info.name);
+	if (copy_to_component(caller(), f->rsi, &info, sizeof info))
+		return status(f, E_FAULT);
+	ok(f, 0);
+}
+
+/* SYS_COMPONENT_METHOD(n, m, buf, len): "name(a, b) -> (r)", NUL-terminated. */
+static void sys_component_method(struct trap_frame *f)
+{
+	char text[160];
+	if (f->rdi >= (uint64_t)component_count)
+		return status(f, E_NOT_FOUND);
+	const struct idl *iface = components[f->rdi].iface;
+	if (!iface || f->rsi >= iface->nmethods)
+		return status(f, E_NO_METHOD);
+	const struct idl_method *m = &iface->methods[f->rsi];
+	size_t n = (size_t)snprintf(text, sizeof text, "%s(", m->name);
+	for (unsigned i = 0; i < m->nargs && n < sizeof text; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", i ? ", " : "", m->args[i]);
+	if (n < sizeof text)
+		n += (size_t)snprintf(text + n, sizeof text - n, ")");
+	for (unsigned i = 0; i < m->nresults && n < sizeof text; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", i ? ", " : " -> (", m->results[i]);
+	if (m->nresults && n < sizeof text)
+		n += (size_t)snprintf(text + n, sizeof text - n, ")");
+	size_t len = strlen(text) + 1;
+	if (len > f->r10)
+		return status(f, E_LIMIT);
+	if (copy_to_component(caller(), f->rdx, text, len))
+		return status(f, E_FAULT);
+	ok(f, len - 1);
+}
+
+/* SYS_COMPONENT_CONTROL(n, op): allowed on components the caller holds a capability for. */
+static void sys_component_control(struct trap_frame *f)
+{
+	struct component *c = caller();
+	if (f->rdi >= (uint64_t)component_count)
+		return status(f, E_NOT_FOUND);
+	struct component *target = &components[f->rdi];
+	bool held = false;
+	for (int i = 0; i < c->ncaps; i++)
+		held |= c->cap[i].target == target;
+	if (!held)
+		return status(f, E_DENIED);
+	status(f, component_control(target, (int)f->rsi));
+}
 
 static void (*const handlers[SYS_COUNT])(struct trap_frame *f) = {
 #define PINFOLD_SYSCALL_HANDLER(sym, num, name, text) [sym] = sys_##name,

@@ -13,6 +13,13 @@ void syscall_init(void);
 /* Called by kernel/syscall/entry.S with the caller's saved user state. */
 void syscall_dispatch(struct trap_frame *f);
 
+/* The component driving the console (it called SYS_CONSOLE_READ), or NULL. */
+struct component;
+extern struct component *console_driver;
+
+/* The console log grew: wake the console driver. */
+void syscall_console_appended(void);
+
 /* Kernel command line, for SYS_BOOT_OPTION. */
 void syscall_set_cmdline(const char *cmdline);
 

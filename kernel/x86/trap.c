@@ -78,6 +78,7 @@ static __attribute__((noreturn)) void kernel_exception(const struct trap_frame *
 		? exception_names[f->vector] : "reserved exception";
 	uint64_t offset;
 	const char *where = ksyms_lookup(f->rip, &offset);
+	console_panic_mode();
 
 	kprintf("EXCEPTION: %s (vector %lu), error code 0x%lx\n", name, f->vector, f->error_code);
 	if (where)

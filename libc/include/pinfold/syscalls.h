@@ -34,12 +34,22 @@
 	X(SYS_EVENT_WAIT,   16, event_wait,    "wait for my event, with a timeout") \
 	X(SYS_INFO,         17, info,          "kernel statistics (free frames, idle time, ...)") \
 	X(SYS_BOOT_OPTION,  18, boot_option,   "read a word of the kernel command line") \
-	X(SYS_IRQ_WAIT,     19, irq_wait,      "interrupt method done: unmask, wait for the next")
+	X(SYS_IRQ_WAIT,     19, irq_wait,      "interrupt method done: unmask, wait for the next") \
+	X(SYS_CONSOLE_READ, 20, console_read,  "console driver: wait for text to print, copy it") \
+	X(SYS_CONSOLE_COMMIT, 21, console_commit, "console driver: that much text is printed") \
+	X(SYS_COMPONENT_INFO, 22, component_info, "name, state and restarts of component N") \
+	X(SYS_COMPONENT_METHOD, 23, component_method, "the declaration of method M of component N, as text") \
+	X(SYS_COMPONENT_CONTROL, 24, component_control, "kill or restart a component I hold a capability for") \
+	X(SYS_CONSOLE_RECENT, 25, console_recent, "copy the most recent console text")
 
 /* Method numbers the kernel uses to enter a component at component_start. */
 #define METHOD_INIT      0xffffffff  /* run init() */
 #define METHOD_THREAD    0xfffffffe  /* a new thread: RDI = function, RSI = argument */
 #define METHOD_IRQ_THREAD 0xfffffffd /* the interrupt thread: RDI = line, RSI = interrupt method */
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+#endif
 
 #ifdef __ASSEMBLY__
 /* The two calls the component runtime's assembly makes (checked against the list below in C). */
@@ -62,6 +72,19 @@ enum pinfold_info {
 	INFO_DEPTH = 3,         /* the calling thread's call depth */
 	INFO_THREADS = 4,       /* live threads */
 };
+
+/* What SYS_COMPONENT_INFO writes. */
+struct component_info {
+	char name[16];
+	uint32_t state;         /* enum component_state: 0 loading, 1 running, 2 restarting, 3 failed, 4 stopped */
+	uint32_t restarts;
+	uint32_t nmethods;
+	uint32_t id;
+};
+
+/* SYS_COMPONENT_CONTROL operations. */
+#define CONTROL_KILL     1      /* crash it now ("killed"), then the restart policy applies */
+#define CONTROL_RESTART  2      /* start it afresh, even if it had failed */
 
 /* Rights for SYS_MEM_GRANT. */
 #define GRANT_READ       1u

@@ -61,7 +61,8 @@ static void kernel_flush(void)
 		log_printed = log_end - LOG_SIZE;       /* overwritten before anyone printed it */
 	for (; log_printed < log_end; log_printed++) {
 		char c = log_ring[log_printed & (LOG_SIZE - 1)];
-		if (c == '\n')
+		char before = log_printed ? log_ring[(log_printed - 1) & (LOG_SIZE - 1)] : 0;
+		if (c == '\n' && before != '\r')
 			uart_put('\r');
 		uart_put(c);
 	}
@@ -71,6 +72,24 @@ static void console_sink(char c, void *ctx)
 {
 	(void)ctx;
 	log_ring[log_end++ & (LOG_SIZE - 1)] = c;
+}
+
+/*
+ * Lines of different writers never share a console line: text from the
+ * kernel or another component that arrives while a component's line is open
+ * (the shell's prompt waiting for input) starts on a new line.  Scripts and
+ * people read console lines by their first word.  The kernel's own lines,
+ * printed in several calls (PANIC: ...), are not broken up.
+ */
+#define NO_WRITER (-1)
+static int mid_line_writer = NO_WRITER;   /* the component whose line the log ends inside */
+
+/* Before text from `writer` (a component id, or KERNEL_WRITER): end another writer's line. */
+static void start_line(int writer)
+{
+	if (mid_line_writer != NO_WRITER && mid_line_writer != writer)
+		console_sink('\n', 0);
+	mid_line_writer = NO_WRITER;
 }
 
 static void appended(void)
@@ -84,6 +103,7 @@ static void appended(void)
 void kputs(const char *s)
 {
 	uint64_t flags = irq_save();
+	start_line(KERNEL_WRITER);
 	while (*s)
 		console_sink(*s++, 0);
 	appended();
@@ -93,16 +113,21 @@ void kputs(const char *s)
 void kvprintf(const char *fmt, va_list ap)
 {
 	uint64_t flags = irq_save();
+	start_line(KERNEL_WRITER);
 	vformat(console_sink, 0, fmt, ap);
 	appended();
 	irq_restore(flags);
 }
 
-void console_write(const char *s, size_t n)
+void console_write(int writer, const char *s, size_t n)
 {
 	uint64_t flags = irq_save();
+	if (n)
+		start_line(writer);
 	for (size_t i = 0; i < n; i++)
 		console_sink(s[i], 0);
+	if (n && s[n - 1] != '\n')
+		mid_line_writer = writer;
 	appended();
 	irq_restore(flags);
 }

@@ -26,8 +26,9 @@ void kputs(const char *s);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 
-/* Appends raw text (components' output) to the console log. */
-void console_write(const char *s, size_t n);
+/* Appends raw text of component `writer` (its id) to the console log. */
+#define KERNEL_WRITER (-2)
+void console_write(int writer, const char *s, size_t n);
 
 /* For panics: the kernel takes the UART back and writes out everything at once. */
 void console_panic_mode(void);

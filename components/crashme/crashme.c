@@ -50,7 +50,7 @@ int64_t serve_granted_port(uint64_t *value)
 	return 0;
 }
 
-int64_t serve_crash(uint64_t kind)
+int64_t serve_inject(uint64_t kind)
 {
 	volatile uint64_t zero = 0;
 	switch (kind) {

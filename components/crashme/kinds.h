@@ -1,5 +1,6 @@
 /*
- * kinds.h — the ways crashme.crash(kind) fails.
+ * kinds.h — the ways a component fails on request (crashme.inject(kind), the
+ * shell's "inject NAME KIND"); the serial driver knows some of them too.
  */
 #ifndef PINFOLD_CRASHME_KINDS_H
 #define PINFOLD_CRASHME_KINDS_H

@@ -41,7 +41,7 @@ static void crash_once(const char *kind_name, uint64_t kind)
 	char name[64];
 	uint64_t gen = 0;
 	snprintf(name, sizeof name, "restart-%s-fails-call", kind_name);
-	EXPECT_EQ(name, crashme_crash(crashme, kind), (uint64_t)E_CALLEE_FAILED);
+	EXPECT_EQ(name, crashme_inject(crashme, kind), (uint64_t)E_CALLEE_FAILED);
 	snprintf(name, sizeof name, "restart-%s-back", kind_name);
 	EXPECT_EQ(name, wait_up(crashme, &gen, 2000), 0);
 	snprintf(name, sizeof name, "restart-%s-memory-reset", kind_name);
@@ -64,7 +64,7 @@ static void run_restart_tests(uint64_t only)
 	if (only == CRASH_KINDS) {
 		int bad = 0;
 		for (int i = 0; i < CYCLES; i++) {
-			bad += crashme_crash(crashme, CRASH_NULL) != E_CALLEE_FAILED;
+			bad += crashme_inject(crashme, CRASH_NULL) != E_CALLEE_FAILED;
 			bad += wait_up(crashme, &gen, 2000) != 0 || gen != 1;
 		}
 		EXPECT_EQ("restart-1000-cycles", bad, 0);
@@ -79,11 +79,11 @@ static void run_restart_tests(uint64_t only)
 	if (only == CRASH_KINDS) {
 
 		/* fragile: restart max=2 window=60000 */
-		EXPECT_EQ("policy-first-crash", crashme_crash(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
+		EXPECT_EQ("policy-first-crash", crashme_inject(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
 		EXPECT_EQ("policy-first-restart", wait_up(fragile, &gen, 2000), 0);
-		EXPECT_EQ("policy-second-crash", crashme_crash(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
+		EXPECT_EQ("policy-second-crash", crashme_inject(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
 		EXPECT_EQ("policy-second-restart", wait_up(fragile, &gen, 2000), 0);
-		EXPECT_EQ("policy-third-crash", crashme_crash(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
+		EXPECT_EQ("policy-third-crash", crashme_inject(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
 		EXPECT_EQ("policy-gave-up", wait_up(fragile, &gen, 2000), (uint64_t)E_CALLEE_FAILED);
 		EXPECT_EQ("policy-others-carry-on", crashme_ping(crashme, &gen), 0);
 	}

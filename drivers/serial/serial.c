@@ -65,13 +65,15 @@ static void put(uint8_t c)
 static void printer(uint64_t arg)
 {
 	static char text[512];
+	char last = 0;
 	(void)arg;
 	for (;;) {
 		int64_t n = kcall(SYS_CONSOLE_READ, (uint64_t)text, sizeof text, 0, 0).value;
 		for (int64_t i = 0; i < n; i++) {
-			if (text[i] == '\n')
+			if (text[i] == '\n' && last != '\r')  /* terminals want CR LF; the editor sends it already */
 				put('\r');
 			put((uint8_t)text[i]);
+			last = text[i];
 		}
 		kcall(SYS_CONSOLE_COMMIT, (uint64_t)n, 0, 0, 0);
 	}

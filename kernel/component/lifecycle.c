@@ -36,6 +36,7 @@
 #define INIT_TIMEOUT_NS 5000000000ull
 
 static struct manifest manifest;                /* written once, at boot */
+bool components_ready;
 static struct idl idls[COMPONENT_MAX];
 
 static void recovery_thread(void *arg);
@@ -225,6 +226,7 @@ static void boot_thread(void *arg)
 			kprintf("component: %s up in %lu us\n", components[i].name, (clock_ns() - t0) / 1000);
 	}
 	kprintf("pinfold: ready\n");
+	components_ready = true;
 }
 
 void components_boot(const struct boot_info *boot)

@@ -17,6 +17,9 @@
  */
 void components_boot(const struct boot_info *boot);
 
+/* Every component's init has run and "pinfold: ready" is out. */
+extern bool components_ready;
+
 /* A thread's outermost entry into its component returned (SYS_RETURN at depth 0). */
 __attribute__((noreturn)) void lifecycle_thread_finished(struct thread *t, int64_t status);
 

@@ -91,7 +91,7 @@ static void sys_log(struct trap_frame *f)
 		if (((unsigned char)text[i] < 0x20 && text[i] != '\n' && text[i] != '\t' &&
 		     text[i] != '\b' && text[i] != '\r') || (unsigned char)text[i] >= 0x7f)
 			text[i] = '?';
-	console_write(text, f->rsi);
+	console_write(caller()->id, text, f->rsi);
 	ok(f, f->rsi);
 }
 
@@ -179,6 +179,7 @@ static void sys_info(struct trap_frame *f)
 	case INFO_COMPONENT_ID: return ok(f, (uint64_t)caller()->id);
 	case INFO_DEPTH:       return ok(f, (uint64_t)thread_current()->depth);
 	case INFO_THREADS:     return ok(f, (uint64_t)thread_count());
+	case INFO_READY:       return ok(f, components_ready);
 	}
 	status(f, E_INVAL);
 }

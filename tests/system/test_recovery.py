@@ -15,7 +15,7 @@ KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack
 
 REASONS = {
     "null": r"page fault at 0x0 \(read, not mapped",
-    "wild-write": r"page fault at 0x10[04]0000000 \(write, not mapped",
+    "wild-write": r"page fault at 0x1[0-9a-f]{2}0000000 \(write, not mapped",   # a neighbour's slot
     "kernel-write": r"page fault at 0xffffffff80140000 \(write, protection",
     "wild-jump": r"page fault at 0x4000000000 \(fetch, not mapped",
     "ud": r"invalid opcode \(vector 6",

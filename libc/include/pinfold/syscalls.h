@@ -71,6 +71,7 @@ enum pinfold_info {
 	INFO_COMPONENT_ID = 2,  /* the caller's component number */
 	INFO_DEPTH = 3,         /* the calling thread's call depth */
 	INFO_THREADS = 4,       /* live threads */
+	INFO_READY = 5,         /* 1 once every component's init has run ("pinfold: ready") */
 };
 
 /* What SYS_COMPONENT_INFO writes. */

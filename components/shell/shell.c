@@ -1,0 +1,308 @@
+/*
+ * shell.c — the console shell, a user-level component.
+ *
+ * It reads the keyboard through the serial driver (serial.subscribe names an
+ * event the driver signals when bytes arrive; serial.read fetches them),
+ * edits lines (lineedit.c), splits them into words (words.c) and runs one
+ * command per line.  Everything it prints goes to the kernel's console log
+ * (SYS_LOG), which the serial driver writes out.  The console contract
+ * (DESIGN.md): the prompt "pinfold> " after "pinfold: ready" and after every
+ * command; a failed command prints one line starting "error: ".
+ *
+ * When the serial driver restarts, its subscription is gone: the shell
+ * notices that serial.read fails and subscribes again once it answers.
+ */
+#include <pinfold/kcall.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "components/crashme/kinds.h"
+#include "components/shell/lineedit.h"
+#include "components/shell/words.h"
+#include "serial_client.h"
+
+#define MS 1000000ull
+#define PROMPT "pinfold> "
+
+static cap_t serial;
+static int64_t input_event = -1;
+static struct lineedit editor;          /* ~4.5 KiB: static, not on the stack */
+static struct words words;
+
+static void echo(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	log_write(s, n);
+}
+
+static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void error(const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_printf("error: %s\n", msg);
+}
+
+/* Prints the error line and leaves the command. */
+#define FAIL(...) do { error(__VA_ARGS__); return; } while (0)
+
+static const char *const state_names[] = { "loading", "running", "restarting", "failed", "stopped" };
+
+/* The component called `name`: its info, or false. */
+static bool find_component(const char *name, struct component_info *info)
+{
+	for (uint64_t id = 0; kcall(SYS_COMPONENT_INFO, id, (uint64_t)info, 0, 0).status == 0; id++)
+		if (strcmp(info->name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool component_arg(const char *name, struct component_info *info)
+{
+	if (find_component(name, info))
+		return true;
+	error("no component named '%s' (see ps)", name);
+	return false;
+}
+
+/* Method `m` of component `id` as text, e.g. "mix(a, b) -> (x)"; false past the last. */
+static bool method_text(uint64_t id, uint64_t m, char *buf, size_t size)
+{
+	return kcall(SYS_COMPONENT_METHOD, id, m, (uint64_t)buf, size).status >= 0;
+}
+
+/* The number of method `method` of component `id`, and how many arguments it takes; -1 if none. */
+static int method_index(uint64_t id, const char *method, unsigned *nargs)
+{
+	char text[160];
+	for (uint64_t m = 0; method_text(id, m, text, sizeof text); m++) {
+		const char *paren = strchr(text, '(');
+		size_t len = paren ? (size_t)(paren - text) : strlen(text);
+		if (strlen(method) == len && strncmp(text, method, len) == 0) {
+			*nargs = 0;
+			if (text[len + 1] != ')')
+				for (char *p = text + len; *p && *p != ')'; p++)
+					*nargs += *p == '(' || *p == ',';
+			return (int)m;
+		}
+	}
+	return -1;
+}
+
+static void cmd_help(void);
+
+static void cmd_ps(void)
+{
+	struct component_info info;
+	log_printf("%-4s %-12s %-11s %s\n", "ID", "NAME", "STATE", "RESTARTS");
+	for (uint64_t id = 0; kcall(SYS_COMPONENT_INFO, id, (uint64_t)&info, 0, 0).status == 0; id++)
+		log_printf("%-4u %-12s %-11s %u\n", info.id, info.name,
+			   info.state < 5 ? state_names[info.state] : "?", info.restarts);
+}
+
+static void cmd_methods(void)
+{
+	struct component_info info;
+	char text[160];
+	if (words.count != 2)
+		FAIL("usage: methods NAME");
+	if (!component_arg(words.v[1], &info))
+		return;
+	if (!info.nmethods) {
+		log_printf("%s declares no methods\n", info.name);
+		return;
+	}
+	for (uint64_t m = 0; method_text(info.id, m, text, sizeof text); m++)
+		log_printf("  %lu %s\n", m, text);
+}
+
+static void cmd_call(void)
+{
+	struct component_info info;
+	unsigned nargs;
+	uint64_t args[6] = { 0 }, results[2] = { 0 };
+	if (words.count < 3)
+		FAIL("usage: call NAME METHOD [ARG...]");
+	if (!component_arg(words.v[1], &info))
+		return;
+	int m = method_index(info.id, words.v[2], &nargs);
+	if (m < 0)
+		FAIL("%s has no method '%s' (see methods %s)", info.name, words.v[2], info.name);
+	if ((unsigned)words.count - 3 != nargs)
+		FAIL("%s.%s takes %u argument%s, not %d", info.name, words.v[2], nargs,
+			     nargs == 1 ? "" : "s", words.count - 3);
+	for (unsigned i = 0; i < nargs; i++)
+		if (!words_number(words.v[3 + i], &args[i]))
+			FAIL("argument %u: '%s' is not a number", i + 1, words.v[3 + i]);
+	int64_t cap = cap_lookup(info.name);
+	if (cap < 0)
+		FAIL("the shell holds no capability for %s", info.name);
+	int64_t status = pdx_invoke((cap_t)cap, (uint32_t)m, args, results);
+	if (status < 0)
+		FAIL("%s.%s: %s", info.name, words.v[2],
+			     pinfold_strerror(status) ? pinfold_strerror(status) : "failed");
+	log_printf("status %ld, results %lu 0x%lx, %lu 0x%lx\n", (long)status,
+		   results[0], results[0], results[1], results[1]);
+}
+
+static void cmd_control(int op, const char *usage, const char *done)
+{
+	struct component_info info;
+	if (words.count != 2)
+		FAIL("usage: %s", usage);
+	if (!component_arg(words.v[1], &info))
+		return;
+	int64_t r = kcall(SYS_COMPONENT_CONTROL, info.id, (uint64_t)op, 0, 0).status;
+	if (r < 0)
+		FAIL("%s %s: %s", words.v[0], info.name,
+			     r == E_BUSY ? "it is not running" : pinfold_strerror(r) ? pinfold_strerror(r) : "failed");
+	log_printf("%s %s\n", done, info.name);
+}
+
+static void cmd_inject(void)
+{
+	struct component_info info;
+	unsigned nargs;
+	if (words.count == 1) {
+		log_printf("kinds:");
+		for (int k = 0; k < CRASH_KINDS; k++)
+			log_printf(" %s", crash_kinds[k]);
+		log_printf("\n");
+		return;
+	}
+	if (words.count != 3)
+		FAIL("usage: inject NAME KIND (inject alone lists the kinds)");
+	if (!component_arg(words.v[1], &info))
+		return;
+	uint64_t kind = CRASH_KINDS;
+	for (uint64_t k = 0; k < CRASH_KINDS; k++)
+		if (strcmp(words.v[2], crash_kinds[k]) == 0)
+			kind = k;
+	if (kind == CRASH_KINDS)
+		FAIL("unknown kind '%s' (inject alone lists the kinds)", words.v[2]);
+	int m = method_index(info.id, "inject", &nargs);
+	int64_t cap = cap_lookup(info.name);
+	if (m < 0 || cap < 0)
+		FAIL("%s cannot be injected (no inject method, or no capability for it)", info.name);
+	uint64_t args[6] = { kind }, results[2];
+	int64_t r = pdx_invoke((cap_t)cap, (uint32_t)m, args, results);
+	if (r == E_INVAL)
+		FAIL("%s does not know the kind '%s'", info.name, words.v[2]);
+	log_printf("inject %s %s: %s\n", info.name, words.v[2],
+		   r == E_CALLEE_FAILED ? "it failed, as asked" : r < 0 ? pinfold_strerror(r) : "it survived");
+}
+
+static void cmd_log(void)
+{
+	static char text[2048];
+	struct kcall_result r = kcall(SYS_CONSOLE_RECENT, (uint64_t)text, sizeof text, 0, 0);
+	if (r.status < 0)
+		FAIL("log: %s", pinfold_strerror(r.status));
+	/* Start after the first line break: the text may begin mid-line. */
+	const char *start = memchr(text, '\n', r.value);
+	start = start ? start + 1 : text;
+	log_write(start, (size_t)(text + r.value - start));
+}
+
+static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed"); }
+static void cmd_restart(void) { cmd_control(CONTROL_RESTART, "restart NAME", "restarting"); }
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+	const char *help;
+} commands[] = {
+	{ "help", cmd_help, "list the commands" },
+	{ "ps", cmd_ps, "every component: id, name, state, restarts" },
+	{ "methods", cmd_methods, "methods NAME: the methods of a component, with argument names" },
+	{ "call", cmd_call, "call NAME METHOD [ARG...]: invoke a method, print its results" },
+	{ "inject", cmd_inject, "inject NAME KIND: make a component fail; inject alone lists the kinds" },
+	{ "kill", cmd_kill, "kill NAME: crash a component (its restart policy applies)" },
+	{ "restart", cmd_restart, "restart NAME: start a component afresh, even a failed one" },
+	{ "log", cmd_log, "the most recent console output" },
+};
+
+static void cmd_help(void)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		log_printf("  %-8s %s\n", commands[i].name, commands[i].help);
+}
+
+static void run_line(const char *line)
+{
+	char err[100];
+	if (words_split(line, &words, err, sizeof err) < 0)
+		FAIL("%s", err);
+	if (words.count == 0)
+		return;
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(words.v[0], commands[i].name) == 0) {
+			commands[i].run();
+			return;
+		}
+	error("unknown command '%s' (try help)", words.v[0]);
+}
+
+static void feed(uint8_t byte)
+{
+	switch (lineedit_feed(&editor, byte, echo, NULL)) {
+	case LINEEDIT_NONE:
+		return;
+	case LINEEDIT_LINE:
+		run_line(lineedit_line(&editor));
+		break;
+	case LINEEDIT_ERROR:
+		error("%s", lineedit_error(&editor));
+		break;
+	case LINEEDIT_CANCELLED:
+		break;
+	}
+	log_write(PROMPT, sizeof PROMPT - 1);
+}
+
+static bool subscribe(void)
+{
+	return serial_subscribe(serial, (uint64_t)input_event) == 0;
+}
+
+static void shell_main(uint64_t arg)
+{
+	(void)arg;
+	while (!kernel_info(INFO_READY))
+		sleep_ns(10 * MS);
+	bool subscribed = subscribe();
+	log_write(PROMPT, sizeof PROMPT - 1);
+	for (;;) {
+		/* The timeout is the safety net for a signal lost while the driver restarted. */
+		event_wait(input_event, 100 * MS);
+		uint64_t bytes, count;
+		int64_t r;
+		while ((r = serial_read(serial, &bytes, &count)) == 0 && count)
+			for (uint64_t i = 0; i < count; i++)
+				feed((uint8_t)(bytes >> (8 * i)));
+		if (r < 0)
+			subscribed = false;     /* the driver is down: its restart forgets us */
+		else if (!subscribed)
+			subscribed = subscribe();
+	}
+}
+
+int64_t component_init(void)
+{
+	int64_t s = cap_lookup("serial");
+	if (s < 0)
+		return s;
+	serial = (cap_t)s;
+	input_event = event_create();
+	if (input_event < 0)
+		return input_event;
+	int64_t r = event_grant(input_event, serial);
+	if (r < 0)
+		return r;
+	lineedit_init(&editor);
+	r = thread_create(shell_main, 0, 10);
+	return r < 0 ? r : 0;
+}

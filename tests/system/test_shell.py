@@ -1,0 +1,143 @@
+"""The shell on the serial console (components/shell over drivers/serial), driven exactly
+as a person would: wait for the prompt, type a line, read what comes back."""
+import random
+import re
+
+import pytest
+
+COMPONENTS = ["serial", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
+              "hostile", "benchipc"]
+
+
+@pytest.fixture
+def shell(make_qemu):
+    vm = make_qemu()
+    vm.boot()
+    vm.wait_for(r"pinfold> ", partial=True)
+    return vm
+
+
+def fresh_prompt(vm):
+    """After something printed on its own (a crash), Enter brings a new prompt, as for a person."""
+    vm.send(b"\r")
+    while True:             # the prompt this Enter brings is the last thing on the console
+        m = vm.wait_for(r"pinfold> ", partial=True)
+        if not vm.output[m.end():].strip():
+            break
+
+
+def wait_count(vm, pattern, n, timeout=30):
+    """Waits until `pattern` has matched n console lines."""
+    import time
+    deadline = time.time() + timeout
+    while len(vm.findall(pattern)) < n:
+        assert time.time() < deadline, "waited for %d lines like %s" % (n, pattern)
+        time.sleep(0.05)
+
+
+def ps(vm):
+    """{name: (state, restarts)} from the ps command."""
+    out = vm.command("ps")
+    lines = out.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "STATE", "RESTARTS"]
+    table = {}
+    for line in lines[1:]:
+        if re.match(r"^\d+ ", line):
+            _id, name, state, restarts = line.split()
+            table[name] = (state, int(restarts))
+    return table
+
+
+def test_prompt_follows_ready(make_qemu):
+    vm = make_qemu()
+    vm.boot()
+    m = vm.wait_for(r"pinfold> ", partial=True)
+    assert m.start() > vm.find(r"^pinfold: ready$").start()
+
+
+def test_help_ps_methods_call(shell):
+    help_text = shell.command("help")
+    for command in ["help", "ps", "methods", "call", "inject", "kill", "restart", "log"]:
+        assert re.search(r"^  %s " % command, help_text, re.M), command
+    table = ps(shell)
+    assert sorted(table) == sorted(COMPONENTS)
+    assert all(state == ("running", 0) for state in table.values())
+    methods = shell.command("methods peer")
+    assert "  1 mix(a, b, c, d, e, f) -> (weighted, xor)" in methods.splitlines()
+    assert shell.command("call peer mix 1 2 3 4 5 6") == "status 0, results 91 0x5b, 7 0x7"
+    assert shell.command("call peer mix 0x10 -1 0 0 0 0").startswith("status 0, results 14 0xe,")
+
+
+@pytest.mark.parametrize("line, message", [
+    ("frobnicate", "unknown command 'frobnicate'"),
+    ("methods", "usage: methods NAME"),
+    ("methods ghost", "no component named 'ghost'"),
+    ("call peer", "usage: call NAME METHOD"),
+    ("call peer nosuch", "peer has no method 'nosuch'"),
+    ("call peer mix 1 2", "peer.mix takes 6 arguments, not 2"),
+    ("call peer mix 1 2 3 4 5 x", "argument 6: 'x' is not a number"),
+    ("call peer secret", "peer.secret: method not permitted by the capability"),
+    ("call benchipc null", "benchipc has no method 'null'"),
+    ("kill", "usage: kill NAME"),
+    ("inject crashme sideways", "unknown kind 'sideways'"),
+    ('methods "peer', "unterminated quote"),
+])
+def test_bad_commands_get_one_error_line(shell, line, message):
+    out = shell.command(line)
+    assert out == "error: " + message or out.startswith("error: " + message), out
+    assert len(out.splitlines()) == 1
+
+
+def test_overlong_lines_and_garbage(shell):
+    out = shell.command("x" * 10000)
+    assert out.splitlines()[-1] == "error: line too long (max 255 characters)"
+    rng = random.Random(1234)
+    for _ in range(5):
+        garbage = bytes(rng.randrange(256) for _ in range(200)).replace(b"\r", b"").replace(b"\n", b"")
+        shell.send(garbage + b"\r")
+        shell.wait_for(r"error: line contains a non-printable byte 0x[0-9a-f]{2}", partial=True)
+        shell.wait_for(r"pinfold> ", partial=True)
+    assert ps(shell)["shell"] == ("running", 0)
+
+
+KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port"]
+
+
+def test_inject_every_kind_into_crashme(shell):
+    assert "kinds: " + " ".join(KINDS) == shell.command("inject")
+    for n, kind in enumerate(KINDS, 1):
+        out = shell.command("inject crashme " + kind, timeout=30)
+        assert "inject crashme %s: it failed, as asked" % kind in out
+        wait_count(shell, r"^restart: crashme: up in \d+ us$", n)
+        fresh_prompt(shell)
+        assert ps(shell)["crashme"] == ("running", n)
+        assert shell.command("call crashme ping") == "status 0, results 1 0x1, 0 0x0"
+    assert len(shell.findall(r"^crash: crashme: ")) == len(KINDS)
+
+
+@pytest.mark.parametrize("how", ["inject serial null", "inject serial ud", "inject serial loop", "kill serial"])
+def test_the_console_driver_itself_recovers(shell, how):
+    shell.send(how + "\r")
+    wait_count(shell, r"^crash: serial: ", 1)
+    wait_count(shell, r"^restart: serial: up in \d+ us$", 1)
+    # The shell answers again through the restarted driver.
+    fresh_prompt(shell)
+    table = ps(shell)
+    assert table["serial"] == ("running", 1)
+    assert table["shell"] == ("running", 0)
+
+
+def test_kill_restart_and_policy(shell):
+    for n in range(1, 4):
+        shell.command("kill fragile")
+        wait_count(shell, r"^(restart|failed): fragile", n)
+        fresh_prompt(shell)
+    assert shell.find(r"^failed: fragile$")
+    assert ps(shell)["fragile"][0] == "failed"
+    assert shell.command("call fragile ping").startswith("error: fragile.ping: callee failed")
+    assert shell.command("kill fragile") == "error: kill fragile: it is not running"
+    shell.command("restart fragile")
+    wait_count(shell, r"^restart: fragile: up in \d+ us$", 3)
+    fresh_prompt(shell)
+    assert shell.command("call fragile ping") == "status 0, results 1 0x1, 0 0x0"
+    assert ps(shell)["peer"] == ("running", 0)

@@ -15,11 +15,16 @@ enum crash_kind {
 	CRASH_STACK,            /* recurse until the stack's guard page */
 	CRASH_LOOP,             /* never return from the method (the watchdog's case) */
 	CRASH_PORT,             /* touch an I/O port the manifest did not grant */
+	CRASH_BAD_CALL,         /* kernel calls with garbage arguments (refused; no crash) */
+	/* The kinds above fault the component at once; those below do not. */
+	CRASH_IRQ_HANG,         /* never return from the next interrupt method (drivers only) */
 	CRASH_KINDS
 };
+#define CRASH_FAULTING_KINDS CRASH_BAD_CALL
 
 static const char *const crash_kinds[CRASH_KINDS] = {
 	"null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port",
+	"bad-call", "irq-hang",
 };
 
 #endif

@@ -57,7 +57,7 @@ static void run_restart_tests(uint64_t only)
 
 	uint64_t value;
 	EXPECT_EQ("granted-port-works", crashme_granted_port(crashme, &value), 0);
-	for (uint64_t k = 0; k < CRASH_KINDS; k++)
+	for (uint64_t k = 0; k < CRASH_FAULTING_KINDS; k++)
 		if (only == CRASH_KINDS || only == k)
 			crash_once(crash_kinds[k], k);
 
@@ -102,7 +102,7 @@ bool start_recovery_tests(const char *which)
 		thread_create(run_restart_tests, CRASH_KINDS, 10);
 		return true;
 	}
-	for (uint64_t k = 0; k < CRASH_KINDS; k++)
+	for (uint64_t k = 0; k < CRASH_FAULTING_KINDS; k++)
 		if (strncmp(which, "restart-", 8) == 0 && strcmp(which + 8, crash_kinds[k]) == 0) {
 			thread_create(run_restart_tests, k, 10);
 			return true;

@@ -201,10 +201,34 @@ static void cmd_log(void)
 	struct kcall_result r = kcall(SYS_CONSOLE_RECENT, (uint64_t)text, sizeof text, 0, 0);
 	if (r.status < 0)
 		FAIL("log: %s", pinfold_strerror(r.status));
-	/* Start after the first line break: the text may begin mid-line. */
-	const char *start = memchr(text, '\n', r.value);
-	start = start ? start + 1 : text;
-	log_write(start, (size_t)(text + r.value - start));
+	/* Start after the first line break: the text may begin mid-line.  Each line
+	 * is indented, so that no replayed line passes for a live one. */
+	const char *p = memchr(text, '\n', r.value), *end = text + r.value;
+	p = p ? p + 1 : text;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t len = eol ? (size_t)(eol - p) + 1 : (size_t)(end - p);
+		log_write("  ", 2);
+		log_write(p, len);
+		p += len;
+	}
+	log_write("\n", 1);
+}
+
+static void cmd_bench(void)
+{
+	uint64_t args[6] = { 0 }, results[2];
+	unsigned nargs;
+	struct component_info info;
+	if (words.count != 2 || strcmp(words.v[1], "ipc") != 0)
+		FAIL("usage: bench ipc");
+	int64_t cap = cap_lookup("benchipc");
+	if (cap < 0 || !find_component("benchipc", &info))
+		FAIL("no benchmark component");
+	int m = method_index(info.id, "run", &nargs);
+	int64_t r = pdx_invoke((cap_t)cap, (uint32_t)m, args, results);
+	if (r < 0)
+		FAIL("bench ipc: %s", pinfold_strerror(r));
 }
 
 static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed"); }
@@ -223,6 +247,7 @@ static const struct {
 	{ "kill", cmd_kill, "kill NAME: crash a component (its restart policy applies)" },
 	{ "restart", cmd_restart, "restart NAME: start a component afresh, even a failed one" },
 	{ "log", cmd_log, "the most recent console output" },
+	{ "bench", cmd_bench, "bench ipc: the cost of a protected procedure call (bench: lines)" },
 };
 
 static void cmd_help(void)

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "components/crashme/kinds.h"
+#include "components/crashme/faults.h"
 #include "serial_server.h"
 
 #define COM1       0x3f8
@@ -40,7 +40,7 @@ static uint8_t rx_ring[RX_RING];
 static volatile uint32_t rx_head, rx_tail;
 static uint64_t received;
 static int64_t subscriber = -1;        /* the event to signal, or -1 */
-static bool report, hang_on_h;
+static bool report, hang_on_h, hang_next_interrupt;
 
 static inline uint8_t inb(uint16_t port)
 {
@@ -108,8 +108,8 @@ int64_t serve_interrupt(uint64_t line)
 		}
 		if (report)
 			log_printf("serial: received 0x%02x\n", byte);
-		if (hang_on_h && byte == 'H')
-			for (;;)                /* test=irq-hang: an interrupt method that never returns */
+		if ((hang_on_h && byte == 'H') || hang_next_interrupt)
+			for (;;)                /* an interrupt method that never returns */
 				__asm__ volatile("pause");
 	}
 	if (any && subscriber >= 0)
@@ -146,18 +146,9 @@ int64_t serve_received(uint64_t *count)
 
 int64_t serve_inject(uint64_t kind)
 {
-	volatile uint64_t zero = 0;
-	switch (kind) {
-	case CRASH_NULL:
-		return (int64_t)*(volatile uint64_t *)zero;
-	case CRASH_UD:
-		__asm__ volatile("ud2");
-		break;
-	case CRASH_LOOP:
-		for (;;)
-			__asm__ volatile("pause");
-	default:
-		return E_INVAL;
+	if (kind == CRASH_IRQ_HANG) {
+		hang_next_interrupt = true;     /* the next byte typed hangs the interrupt method */
+		return 1;
 	}
-	return 1;
+	return inject_fault(kind);
 }

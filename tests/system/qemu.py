@@ -177,7 +177,7 @@ class Console:
                 if regex.search(line):
                     self._fatals.append(_Fatal(pos, "fatal line: " + line.strip(), is_panic))
                     break
-            if BANNER in line:
+            if line.startswith(BANNER):
                 self._banners += 1
                 if self._banners == 2:
                     self._fatals.append(_Fatal(pos, "the boot banner appeared a second time "
@@ -307,10 +307,10 @@ class Console:
         with self._cond:
             at_prompt = self._at_prompt
         if not at_prompt:
-            self.wait_for(re.escape(PROMPT), timeout, partial=True)
+            self.wait_for("^" + re.escape(PROMPT), timeout, partial=True)
         self.send(line + "\r")
         start = self._cursor
-        m = self.wait_for(re.escape(PROMPT), timeout, partial=True)
+        m = self.wait_for("^" + re.escape(PROMPT), timeout, partial=True)
         out = m.string[start:m.start()]
         if out.startswith(line):
             out = out[len(line):]

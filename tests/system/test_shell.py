@@ -21,7 +21,7 @@ def fresh_prompt(vm):
     """After something printed on its own (a crash), Enter brings a new prompt, as for a person."""
     vm.send(b"\r")
     while True:             # the prompt this Enter brings is the last thing on the console
-        m = vm.wait_for(r"pinfold> ", partial=True)
+        m = vm.wait_for(r"^pinfold> ", partial=True)
         if not vm.output[m.end():].strip():
             break
 
@@ -57,7 +57,7 @@ def test_prompt_follows_ready(make_qemu):
 
 def test_help_ps_methods_call(shell):
     help_text = shell.command("help")
-    for command in ["help", "ps", "methods", "call", "inject", "kill", "restart", "log"]:
+    for command in ["help", "ps", "methods", "call", "inject", "kill", "restart", "log", "bench"]:
         assert re.search(r"^  %s " % command, help_text, re.M), command
     table = ps(shell)
     assert sorted(table) == sorted(COMPONENTS)
@@ -101,10 +101,11 @@ def test_overlong_lines_and_garbage(shell):
 
 
 KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port"]
+ALL_KINDS = KINDS + ["bad-call", "irq-hang"]
 
 
 def test_inject_every_kind_into_crashme(shell):
-    assert "kinds: " + " ".join(KINDS) == shell.command("inject")
+    assert "kinds: " + " ".join(ALL_KINDS) == shell.command("inject")
     for n, kind in enumerate(KINDS, 1):
         out = shell.command("inject crashme " + kind, timeout=30)
         assert "inject crashme %s: it failed, as asked" % kind in out
@@ -113,9 +114,13 @@ def test_inject_every_kind_into_crashme(shell):
         assert ps(shell)["crashme"] == ("running", n)
         assert shell.command("call crashme ping") == "status 0, results 1 0x1, 0 0x0"
     assert len(shell.findall(r"^crash: crashme: ")) == len(KINDS)
+    # Garbage kernel calls are refused, and crashme lives on.
+    assert shell.command("inject crashme bad-call") == "inject crashme bad-call: it survived"
+    assert shell.command("inject crashme irq-hang") == "error: crashme does not know the kind 'irq-hang'"
+    assert ps(shell)["crashme"] == ("running", len(KINDS))
 
 
-@pytest.mark.parametrize("how", ["inject serial null", "inject serial ud", "inject serial loop", "kill serial"])
+@pytest.mark.parametrize("how", ["inject serial " + k for k in KINDS] + ["kill serial"])
 def test_the_console_driver_itself_recovers(shell, how):
     shell.send(how + "\r")
     wait_count(shell, r"^crash: serial: ", 1)
@@ -125,6 +130,20 @@ def test_the_console_driver_itself_recovers(shell, how):
     table = ps(shell)
     assert table["serial"] == ("running", 1)
     assert table["shell"] == ("running", 0)
+
+
+def test_hung_console_interrupt_method(shell):
+    assert shell.command("inject serial irq-hang") == "inject serial irq-hang: it survived"
+    shell.send(b"x")        # the next interrupt's method hangs: the watchdog takes the driver down
+    wait_count(shell, r"^crash: serial: watchdog: a method ran longer than 300 ms$", 1)
+    wait_count(shell, r"^restart: serial: up in \d+ us$", 1)
+    fresh_prompt(shell)
+    assert ps(shell)["serial"] == ("running", 1)
+
+
+def test_bad_calls_into_the_console_driver(shell):
+    assert shell.command("inject serial bad-call") == "inject serial bad-call: it survived"
+    assert ps(shell)["serial"] == ("running", 0)
 
 
 def test_kill_restart_and_policy(shell):
@@ -141,3 +160,13 @@ def test_kill_restart_and_policy(shell):
     fresh_prompt(shell)
     assert shell.command("call fragile ping") == "status 0, results 1 0x1, 0 0x0"
     assert ps(shell)["peer"] == ("running", 0)
+
+
+def test_bench_ipc_and_log(shell):
+    out = shell.command("bench ipc", timeout=120)
+    for name in ["ipc-local-call", "ipc-kernel-call", "ipc-pdx-null", "ipc-pdx-4k-grant"]:
+        assert re.search(r"^bench: %s \d+ tsc$" % name, out, re.M), name
+        assert re.search(r"^bench: %s-ns \d+ ns$" % name, out, re.M), name
+    log = shell.command("log").splitlines()
+    assert "  bench: done" in log
+    assert any(line.startswith("  bench: ipc-pdx-null ") for line in log)

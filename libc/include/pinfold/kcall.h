@@ -41,9 +41,19 @@ static inline int64_t cap_lookup(const char *name)
 	return r.status < 0 ? r.status : (int64_t)r.value;
 }
 
+#define LOG_WRITE_MAX 1024   /* the most one SYS_LOG takes */
+
+/* Writes text to the console, in pieces the kernel accepts. */
 static inline int64_t log_write(const char *text, size_t len)
 {
-	return kcall(SYS_LOG, (uint64_t)text, len, 0, 0).status;
+	while (len) {
+		size_t n = len < LOG_WRITE_MAX ? len : LOG_WRITE_MAX;
+		int64_t r = kcall(SYS_LOG, (uint64_t)text, n, 0, 0).status;
+		if (r < 0)
+			return r;
+		text += n, len -= n;
+	}
+	return 0;
 }
 
 /* Starts fn(arg) on a new thread of this component; returns its id or an error. */

@@ -27,6 +27,7 @@
 
 static bool have_pcid, have_smap;
 struct domain *domain_in_force;         /* NULL: the kernel map */
+unsigned domain_ports_open;
 uint64_t domain_cr3_flags;
 
 static uint64_t alloc_table(void *ctx)
@@ -175,11 +176,12 @@ void domain_switch_ports(struct domain *from, struct domain *to)
 		tss_allow_ports(from->ports[i].first, from->ports[i].last, false);
 	for (unsigned i = 0; to && i < to->nports; i++)
 		tss_allow_ports(to->ports[i].first, to->ports[i].last, true);
+	domain_ports_open = to ? to->nports : 0;
 }
 
 void domain_activate_kernel(void)
 {
-	if (domain_in_force && domain_in_force->nports)
+	if (domain_ports_open)
 		domain_switch_ports(domain_in_force, NULL);
 	domain_in_force = NULL;
 	write_cr3(vm_kernel_root() | domain_cr3_flags);

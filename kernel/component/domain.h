@@ -62,6 +62,7 @@ bool domain_lookup(const struct domain *d, uint64_t va, bool write, uint64_t *pa
 
 /* Switches to `d` (NULL: the kernel map).  Inline: every PDX does it twice. */
 extern struct domain *domain_in_force;
+extern unsigned domain_ports_open;      /* nports of the domain in force (0 for the kernel map) */
 extern uint64_t domain_cr3_flags;       /* CR3 bit 63 (keep the PCID's TLB entries) if PCIDs are on */
 void domain_activate_kernel(void);
 void domain_switch_ports(struct domain *from, struct domain *to);
@@ -71,7 +72,7 @@ static inline void domain_activate(struct domain *d)
 		domain_activate_kernel();
 		return;
 	}
-	if ((domain_in_force && domain_in_force->nports) || d->nports)
+	if (domain_ports_open | d->nports)
 		domain_switch_ports(domain_in_force, d);
 	domain_in_force = d;
 	uint64_t cr3 = d->root | d->pcid | (d->stale ? 0 : domain_cr3_flags);

@@ -114,6 +114,12 @@ static void test_errors(void)
 	EXPECT_EQ("err-kernel-pointer-log", kcall(SYS_LOG, 0xffffffff80100000, 10, 0, 0).status,
 		  (uint64_t)E_FAULT);
 	EXPECT_EQ("err-unknown-component", cap_lookup("nosuch"), (uint64_t)E_NOT_FOUND);
+	/* Without the manifest's "control" right, no killing and no reading others' output. */
+	EXPECT_EQ("err-control-denied", kcall(SYS_COMPONENT_CONTROL, 0, CONTROL_KILL, 0, 0).status,
+		  (uint64_t)E_DENIED);
+	char text[64];
+	EXPECT_EQ("err-console-log-denied", kcall(SYS_CONSOLE_RECENT, (uint64_t)text, sizeof text, 0, 0).status,
+		  (uint64_t)E_DENIED);
 	uint64_t probe = 0;
 	peer_init_probe(peer, &probe);
 	EXPECT_EQ("err-callee-restarting", probe, (uint64_t)E_CALLEE_RESTARTING);

@@ -49,7 +49,8 @@ static void error(const char *fmt, ...)
 /* Prints the error line and leaves the command. */
 #define FAIL(...) do { error(__VA_ARGS__); return; } while (0)
 
-static const char *const state_names[] = { "loading", "running", "restarting", "failed", "stopped" };
+/* The contract's states: a component running its init is on its way up, "restarting". */
+static const char *const state_names[] = { "restarting", "running", "restarting", "failed", "stopped" };
 
 /* The component called `name`: its info, or false. */
 static bool find_component(const char *name, struct component_info *info)
@@ -148,7 +149,7 @@ static void cmd_call(void)
 		   results[0], results[0], results[1], results[1]);
 }
 
-static void cmd_control(int op, const char *usage, const char *done)
+static void cmd_control(int op, const char *usage, const char *done, const char *busy)
 {
 	struct component_info info;
 	if (words.count != 2)
@@ -158,7 +159,7 @@ static void cmd_control(int op, const char *usage, const char *done)
 	int64_t r = kcall(SYS_COMPONENT_CONTROL, info.id, (uint64_t)op, 0, 0).status;
 	if (r < 0)
 		FAIL("%s %s: %s", words.v[0], info.name,
-			     r == E_BUSY ? "it is not running" : pinfold_strerror(r) ? pinfold_strerror(r) : "failed");
+			     r == E_BUSY ? busy : pinfold_strerror(r) ? pinfold_strerror(r) : "failed");
 	log_printf("%s %s\n", done, info.name);
 }
 
@@ -231,8 +232,11 @@ static void cmd_bench(void)
 		FAIL("bench ipc: %s", pinfold_strerror(r));
 }
 
-static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed"); }
-static void cmd_restart(void) { cmd_control(CONTROL_RESTART, "restart NAME", "restarting"); }
+static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed", "it is not running"); }
+static void cmd_restart(void)
+{
+	cmd_control(CONTROL_RESTART, "restart NAME", "restarting", "it is restarting already");
+}
 
 static const struct {
 	const char *name;

@@ -68,14 +68,25 @@ static void printer(uint64_t arg)
 	char last = 0;
 	(void)arg;
 	for (;;) {
-		int64_t n = kcall(SYS_CONSOLE_READ, (uint64_t)text, sizeof text, 0, 0).value;
-		for (int64_t i = 0; i < n; i++) {
+		struct kcall_result r = kcall(SYS_CONSOLE_READ, (uint64_t)text, sizeof text, 0, 0);
+		if (r.status < 0) {
+			sleep_ns(10000000);
+			continue;
+		}
+		/* Commit line by line: if we crash mid-chunk, the kernel reprints at most the
+		 * current line's start, never whole lines twice. */
+		uint64_t done = 0;
+		for (uint64_t i = 0; i < r.value; i++) {
 			if (text[i] == '\n' && last != '\r')  /* terminals want CR LF; the editor sends it already */
 				put('\r');
 			put((uint8_t)text[i]);
 			last = text[i];
+			if (text[i] == '\n') {
+				kcall(SYS_CONSOLE_COMMIT, i + 1 - done, 0, 0, 0);
+				done = i + 1;
+			}
 		}
-		kcall(SYS_CONSOLE_COMMIT, (uint64_t)n, 0, 0, 0);
+		kcall(SYS_CONSOLE_COMMIT, r.value - done, 0, 0, 0);
 	}
 }
 

@@ -26,6 +26,7 @@ struct line {
 	uint8_t irq;
 	uint32_t gsi;
 	struct thread *thread;
+	bool level;                     /* level-triggered: masked while its method runs */
 	bool pending;                   /* arrived, not yet handed to the thread */
 	bool busy;                      /* the interrupt method is running */
 	uint64_t busy_since;            /* tick */
@@ -41,7 +42,11 @@ static void interrupt(struct trap_frame *frame, void *ctx)
 {
 	(void)frame;
 	struct line *l = ctx;
-	ioapic_mask(l->gsi, true);
+	/* A level-triggered line would fire again at once: it stays masked until the method is
+	 * done.  An edge is not repeated, and a masked IOAPIC pin may drop one, so edge lines
+	 * stay open and a second edge during the method just sets `pending` again. */
+	if (l->level)
+		ioapic_mask(l->gsi, true);
 	lapic_eoi();
 	if (!l->owner)
 		return;
@@ -75,7 +80,9 @@ void irq_component_started(struct component *c)
 		platform_isa_irq(irq, &l->gsi, &level, &active_low);
 		l->owner = c;
 		l->irq = irq;
-		l->pending = l->busy = false;
+		l->level = level;
+		l->pending = true;      /* run the method once at start: anything that came while it was down */
+		l->busy = false;
 		trap_set_handler(IRQ_VECTOR_FIRST + l->gsi, interrupt, l);
 		if (!ioapic_route(l->gsi, (uint8_t)(IRQ_VECTOR_FIRST + l->gsi), level, active_low)) {
 			kprintf("irq: %s: no IOAPIC line for gsi %u\n", c->name, l->gsi);
@@ -111,7 +118,7 @@ int64_t irq_wait(struct thread *t, uint64_t irq)
 		return E_DENIED;
 	struct line *l = &lines[irq];
 	l->busy = false;
-	ioapic_mask(l->gsi, false);     /* the method returned (or never ran yet) */
+	ioapic_mask(l->gsi, false);     /* the method returned (or never ran yet); a no-op for edge lines */
 	while (!l->pending) {
 		int64_t r = thread_block(&l->wait, 0);
 		if (r < 0)
@@ -123,12 +130,21 @@ int64_t irq_wait(struct thread *t, uint64_t irq)
 	return 0;
 }
 
-bool irq_thread_busy(const struct thread *t, uint64_t *since_tick)
+struct component *irq_thread_busy(const struct thread *t, uint64_t *since_tick)
 {
 	for (int i = 0; i < MAX_LINES; i++)
 		if (lines[i].owner && lines[i].thread == t && lines[i].busy) {
 			*since_tick = lines[i].busy_since;
-			return true;
+			return lines[i].owner;
 		}
-	return false;
+	return NULL;
+}
+
+void irq_thread_finished(const struct thread *t)
+{
+	for (int i = 0; i < MAX_LINES; i++)
+		if (lines[i].thread == t) {
+			lines[i].thread = NULL;
+			lines[i].busy = false;
+		}
 }

@@ -7,14 +7,16 @@
  * own.  The thread waits in the kernel (SYS_IRQ_WAIT); when the interrupt
  * arrives the kernel masks its line, acknowledges the LAPIC and wakes the
  * thread, which runs the component's interrupt method; its next SYS_IRQ_WAIT
- * says the method returned, and the line is unmasked.  Because the thread
+ * says the method returned, and the line is unmasked.  The method also runs
+ * once when the thread starts, for anything that arrived while it was down.  Because the thread
  * already runs in the driver's domain, "entering the interrupt method" is a
  * local call through the component's generated dispatch, not a second PDX.
  *
- * Interrupts that arrive while the method runs, or while the component is
- * down, stay pending at the masked line, so none is lost and none storms.
+ * Interrupts that arrive while the method runs are remembered (pending) and
+ * delivered when it returns, so none is lost and none storms.
  * A line that fires more than IRQ_STORM_LIMIT times in IRQ_STORM_WINDOW_MS is
- * an interrupt storm, charged to its owner like a crash.
+ * an interrupt storm, charged to its owner like a crash.  Only level-triggered
+ * lines are masked while the method runs: a masked pin may drop an edge.
  */
 #ifndef PINFOLD_COMPONENT_IRQ_H
 #define PINFOLD_COMPONENT_IRQ_H
@@ -36,7 +38,10 @@ void irq_component_stopped(struct component *c);
 /* SYS_IRQ_WAIT(line): the caller's interrupt method returned; wait for the next interrupt. */
 int64_t irq_wait(struct thread *t, uint64_t line);
 
-/* For the watchdog: is `t` inside an interrupt method, and since which tick? */
-bool irq_thread_busy(const struct thread *t, uint64_t *since_tick);
+/* For the watchdog: the owner if `t` is inside an interrupt method (and since which tick), else NULL. */
+struct component *irq_thread_busy(const struct thread *t, uint64_t *since_tick);
+
+/* `t` ends: it is no longer any line's interrupt thread. */
+void irq_thread_finished(const struct thread *t);
 
 #endif

@@ -269,6 +269,7 @@ void components_boot(const struct boot_info *boot)
 
 void lifecycle_thread_finished(struct thread *t, int64_t status)
 {
+	irq_thread_finished(t);
 	struct component *c = t->home;
 	if (c && c->init_thread == t) {
 		c->init_thread = NULL;
@@ -340,6 +341,7 @@ int64_t component_control(struct component *c, int op)
 			return E_BUSY;  /* already on its way back */
 		/* A failed component gets a fresh start: its restart history is forgotten. */
 		c->restarts = 0;
+		c->restart_next = 0;
 		c->crashed_ns = clock_ns();
 		c->state = COMPONENT_RESTARTING;
 		c->recovery_next = NULL;
@@ -387,7 +389,8 @@ static void recover(struct component *c)
 	if (err) {
 		teardown_component(c);
 		c->state = COMPONENT_FAILED;
-		kprintf("failed: %s: %s\n", c->name, err);
+		kprintf("recovery: %s: %s\n", c->name, err);
+		kprintf("failed: %s\n", c->name);
 		return;
 	}
 	if (run_init(c))

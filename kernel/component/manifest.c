@@ -205,6 +205,15 @@ static bool parse_heap(struct parser *ps)
 	return scalar(ps, "heap", 0, MANIFEST_MAX_HEAP_KIB, &ps->cur->heap_kib);
 }
 
+/* "control": may kill and restart the components it holds a capability for (the shell). */
+static bool parse_control(struct parser *ps)
+{
+	if (!no_more(ps))
+		return false;
+	ps->cur->control = true;
+	return true;
+}
+
 static bool parse_watchdog(struct parser *ps)
 {
 	return scalar(ps, "watchdog", 1, MANIFEST_MAX_WATCHDOG, &ps->cur->watchdog_ms);
@@ -439,6 +448,7 @@ static const struct {
 	{ "priority", parse_priority, true },
 	{ "heap", parse_heap, true },
 	{ "watchdog", parse_watchdog, true },
+	{ "control", parse_control, true },
 };
 
 static bool parse_line(struct parser *ps)

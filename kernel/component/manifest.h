@@ -17,6 +17,7 @@
  *         priority 5                  # 0..31
  *         heap 1024                   # KiB, 0..65536
  *         watchdog 2000               # ms a method may run before the component counts as hung
+ *         control                     # may kill and restart the components it may call (the shell)
  *
  * call, ports, irq and pci take one or more values and may repeat (values
  * accumulate); component, image, stacks, priority and heap take exactly one
@@ -108,6 +109,7 @@ struct manifest_component {
 	unsigned priority;
 	unsigned heap_kib;
 	unsigned watchdog_ms;
+	bool control;                   /* may kill/restart what it holds capabilities for, read the console log */
 
 	/*
 	 * Filled by manifest_resolve: one capability per distinct callee, in

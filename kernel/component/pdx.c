@@ -255,9 +255,9 @@ static void watchdog_check(struct thread *t, void *arg)
 {
 	struct component **hung = arg;
 	uint64_t since;
-	if (!*hung && t->depth == 0 && irq_thread_busy(t, &since) &&
-	    clock_ticks() - since > t->home->watchdog_ticks && t->home->state == COMPONENT_RUNNING)
-		*hung = t->home;        /* an interrupt method that never returns */
+	struct component *owner = *hung || t->depth ? NULL : irq_thread_busy(t, &since);
+	if (owner && clock_ticks() - since > owner->watchdog_ticks && owner->state == COMPONENT_RUNNING)
+		*hung = owner;          /* an interrupt method that never returns */
 	if (*hung || t->depth == 0)
 		return;
 	const struct call_frame *cf = &t->frame[t->depth - 1];

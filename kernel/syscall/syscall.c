@@ -120,6 +120,7 @@ static void sys_thread_exit(struct trap_frame *f)
 		return status(f, E_DENIED);
 	if (t->home_stack >= 0)
 		component_stack_give(t->home, t->home_stack);
+	irq_thread_finished(t);
 	thread_exit();
 }
 
@@ -266,6 +267,8 @@ static void sys_console_commit(struct trap_frame *f)
 static void sys_console_recent(struct trap_frame *f)
 {
 	static char text[CONSOLE_RECENT_MAX];
+	if (!caller()->manifest->control)
+		return status(f, E_DENIED);     /* others' output is not every component's business */
 	size_t n = console_recent(text, f->rsi < sizeof text ? f->rsi : sizeof text);
 	if (copy_to_component(caller(), f->rdi, text, n))
 		return status(f, E_FAULT);
@@ -314,10 +317,13 @@ static void sys_component_method(struct trap_frame *f)
 	ok(f, len - 1);
 }
 
-/* SYS_COMPONENT_CONTROL(n, op): allowed on components the caller holds a capability for. */
+/* SYS_COMPONENT_CONTROL(n, op): for a component with the manifest's "control" right,
+ * on components it holds a capability for. */
 static void sys_component_control(struct trap_frame *f)
 {
 	struct component *c = caller();
+	if (!c->manifest->control)
+		return status(f, E_DENIED);     /* the manifest's "control" right */
 	if (f->rdi >= (uint64_t)component_count)
 		return status(f, E_NOT_FOUND);
 	struct component *target = &components[f->rdi];

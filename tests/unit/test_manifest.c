@@ -729,3 +729,16 @@ TEST(manifest_watchdog_keyword)
 	const char *twice = "component a\n    watchdog 5\n    watchdog 6\n";
 	CHECK(manifest_parse(twice, strlen(twice), &m, err, sizeof err) != NULL);
 }
+
+TEST(manifest_control_keyword)
+{
+	static struct manifest m;
+	char err[160];
+	const char *ok = "component a\n    control\ncomponent b\n";
+	CHECK(manifest_parse(ok, strlen(ok), &m, err, sizeof err) == NULL);
+	CHECK(m.components[0].control);
+	CHECK(!m.components[1].control);
+	const char *junk = "component a\n    control yes\n";
+	CHECK(manifest_parse(junk, strlen(junk), &m, err, sizeof err) != NULL);
+	CHECK_STR(err, "manifest:2: trailing junk 'yes'");
+}

@@ -12,7 +12,8 @@ tmp_path, so tests run in parallel (`-n auto`) without sharing anything but the 
 
 When a test fails, the whole console of every machine it started is saved to
 build/test-logs/<test-id>.log (and QEMU traces next to it), and the report gets a section
-naming the file; when it passes, an old log of the same test is removed.
+naming the file.  A log stays until the same test fails again or `make clean`, so a failure
+that does not repeat (a flaky test) can still be read after later runs pass.
 """
 import glob
 import os
@@ -95,15 +96,6 @@ def _save_logs(item):
     return saved
 
 
-def _remove_stale_logs(item):
-    base = os.path.join(LOG_DIR, _test_id(item))
-    for path in [base + ".log"] + glob.glob(glob.escape(base) + ".*.trace.log"):
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -120,8 +112,5 @@ def pytest_runtest_makereport(item, call):
             for c in consoles:
                 lines.append("---- console tail (%s) ----\n%s" % (c.name, qemu.tail(c.output)))
         rep.sections.append(("pinfold console", "\n".join(lines)))
-    elif rep.when == "teardown":
-        if getattr(item, "_pinfold_failed", False):
-            _save_logs(item)          # again, now with all the output up to the kill
-        elif consoles:
-            _remove_stale_logs(item)
+    elif rep.when == "teardown" and getattr(item, "_pinfold_failed", False):
+        _save_logs(item)              # again, now with all the output up to the kill

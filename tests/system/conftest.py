@@ -15,7 +15,6 @@ build/test-logs/<test-id>.log (and QEMU traces next to it), and the report gets 
 naming the file.  A log stays until the same test fails again or `make clean`, so a failure
 that does not repeat (a flaky test) can still be read after later runs pass.
 """
-import glob
 import os
 import re
 import shutil

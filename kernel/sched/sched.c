@@ -42,6 +42,7 @@ static uint64_t last_switch_ns;
 
 void sched_ready(struct thread *t)
 {
+	ASSERT(t->state != THREAD_READY && t->state != THREAD_DEAD);      /* queued once, never revived */
 	t->state = THREAD_READY;
 	t->next = NULL;
 	if (runq_tail[t->priority])
@@ -87,6 +88,9 @@ static struct thread *pick_next(void)
 
 void sched_switch(void)
 {
+	/* The kernel is not preemptible: an interrupt inside a switch would save
+	 * one thread's stack pointer into another's record. */
+	ASSERT(!(read_rflags() & RFLAGS_IF));
 	struct thread *prev = sched_current;
 	thread_reap();                  /* the dead, except `prev` if it is dying now */
 	struct thread *next = pick_next();
@@ -97,6 +101,7 @@ void sched_switch(void)
 	prev->cpu_ns += now - last_switch_ns;
 	last_switch_ns = now;
 
+	ASSERT(next->state == THREAD_READY || next == &idle_thread);
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		return;
@@ -138,6 +143,9 @@ void sched_preempt(void)
 
 void sched_start(void)
 {
+	/* From here on the kernel runs with interrupts off except in the idle loop's hlt;
+	 * every thread, started by switch_stacks, inherits that. */
+	irq_disable();
 	idle_thread.id = -1;
 	idle_thread.priority = 0;
 	idle_thread.state = THREAD_RUNNING;

@@ -28,6 +28,7 @@
 struct component;
 
 enum thread_state {
+	THREAD_NEW,         /* made, not yet on a run queue */
 	THREAD_READY,
 	THREAD_RUNNING,
 	THREAD_BLOCKED,     /* on a wait queue, maybe with a timeout */

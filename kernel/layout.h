@@ -35,6 +35,7 @@
 #define COMPONENT_SLOT_SIZE   0x0000000040000000   /* 1 GiB */
 #define COMPONENT_STACKS_OFF  0x10000000           /* 256 MiB */
 #define COMPONENT_HEAP_OFF    0x20000000           /* 512 MiB */
+#define COMPONENT_DEVICE_OFF  0x30000000           /* 768 MiB: device memory (MMIO) mapped by the chipset */
 #define COMPONENT_IMAGE_MAX   0x04000000           /* 64 MiB */
 #define USER_ADDRESS_LIMIT    0x0000008000000000   /* 2^39 */
 

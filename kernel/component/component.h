@@ -67,6 +67,8 @@ struct component {
 	struct wait_queue stack_wait;           /* threads waiting for a free entry stack */
 
 	uint64_t heap_base, heap_size, heap_next;   /* heap VAs; heap_next: bump pointer */
+	uint64_t device_next;                   /* next free VA for device memory (bump) */
+	uint64_t pinned_pages;                  /* pins the chipset holds for it (device.c) */
 	int priority;
 	uint64_t watchdog_ticks;                /* a method running longer is hung */
 	unsigned restarts;                      /* restarts since boot, shown by ps */

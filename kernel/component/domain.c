@@ -119,7 +119,8 @@ int domain_map(struct domain *d, uint64_t va, uint64_t pa, uint64_t perms)
 		return PT_ERR_NOT_MAPPED;       /* torn down */
 	if (va >= USER_ADDRESS_LIMIT)
 		return PT_ERR_SIZE;
-	return pt_map(&domain_pt_ops, d->root, va, pa, PT_PAGE_4K, (perms & (PTE_WRITE | PTE_NX)) | PTE_USER);
+	return pt_map(&domain_pt_ops, d->root, va, pa, PT_PAGE_4K,
+		      (perms & (PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT)) | PTE_USER);
 }
 
 /* After a mapping of `d` shrank: flush it now if `d` is in force, else at its next switch. */

@@ -40,7 +40,7 @@ bool domain_create(struct domain *d, uint16_t pcid);
  */
 void domain_destroy(struct domain *d, uint64_t own_start, uint64_t own_end);
 
-/* Maps one 4 KiB user page; perms are PTE_WRITE/PTE_NX (PTE_USER is implied). */
+/* Maps one 4 KiB user page; perms are PTE_WRITE/PTE_NX, and PTE_PCD/PTE_PWT for device memory (PTE_USER is implied). */
 int domain_map(struct domain *d, uint64_t va, uint64_t pa, uint64_t perms);
 
 /* Unmaps one page and flushes it; returns its frame in *pa. */

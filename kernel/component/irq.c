@@ -2,8 +2,12 @@
  * irq.c — binding ISA interrupt lines to components' interrupt methods.
  *
  * Each bound line has a record: its owner, GSI, vector, interrupt thread, a
- * pending flag and a wait queue, and the storm counter.  The vector of a line
- * is IRQ_VECTOR_FIRST + GSI, fixed, so a restart reuses it.
+ * pending flag and a wait queue, and the storm counter.  Lines 0..23 are the
+ * ISA IRQs of the manifest, routed through the IOAPIC; their vector is
+ * IRQ_VECTOR_FIRST + GSI, fixed, so a restart reuses it.  Lines 24 and up are
+ * message-signalled (MSI): the chipset asks for one on a driver's behalf and
+ * programs the device with the vector (IRQ_VECTOR_FIRST + line); they are
+ * released when the driver stops, and its next instance asks again.
  */
 #include "kernel/component/irq.h"
 
@@ -19,7 +23,8 @@
 #include "kernel/x86/lapic.h"
 #include "kernel/x86/trap.h"
 
-#define MAX_LINES 24
+#define ISA_LINES 24
+#define MAX_LINES (ISA_LINES + IRQ_MSI_LINES)
 
 struct line {
 	struct component *owner;        /* NULL: not bound */
@@ -27,6 +32,7 @@ struct line {
 	uint32_t gsi;
 	struct thread *thread;
 	bool level;                     /* level-triggered: masked while its method runs */
+	bool msi;                       /* message-signalled: no IOAPIC pin behind it */
 	bool pending;                   /* arrived, not yet handed to the thread */
 	bool busy;                      /* the interrupt method is running */
 	uint64_t busy_since;            /* tick */
@@ -34,6 +40,7 @@ struct line {
 	uint64_t window_start_ns;
 	uint32_t window_count;
 	uint64_t delivered;
+	uint64_t stray;                 /* arrived with no owner */
 };
 
 static struct line lines[MAX_LINES];    /* index: the ISA IRQ */
@@ -48,8 +55,10 @@ static void interrupt(struct trap_frame *frame, void *ctx)
 	if (l->level)
 		ioapic_mask(l->gsi, true);
 	lapic_eoi();
-	if (!l->owner)
+	if (!l->owner) {
+		l->stray++;             /* an MSI for a driver that is down: counted, dropped */
 		return;
+	}
 	uint64_t now = clock_ns();
 	if (now - l->window_start_ns > (uint64_t)IRQ_STORM_WINDOW_MS * 1000000) {
 		l->window_start_ns = now;
@@ -64,13 +73,26 @@ static void interrupt(struct trap_frame *frame, void *ctx)
 	thread_wake_one(&l->wait, 0);
 }
 
+/* Starts the thread of line `index` of `c`, which enters method `method` for each interrupt. */
+static bool start_interrupt_thread(struct component *c, struct line *l, unsigned index, int method)
+{
+	int stack = component_stack_try_take(c);
+	l->thread = stack < 0 ? NULL :
+		thread_create_user(c, c->name, THREAD_PRIORITIES - 2, c->base + c->image.entry,
+				   component_stack_top(c, stack), METHOD_IRQ_THREAD, index,
+				   (uint64_t)method, stack);
+	if (!l->thread && stack >= 0)
+		component_stack_give(c, stack);
+	return l->thread != NULL;
+}
+
 void irq_component_started(struct component *c)
 {
 	const struct manifest_component *m = c->manifest;
 	int method = c->iface ? idl_method_index(c->iface, "interrupt") : -1;
 	for (unsigned i = 0; i < m->nirqs; i++) {
 		uint8_t irq = m->irqs[i];
-		if (irq >= MAX_LINES || method < 0) {
+		if (irq >= ISA_LINES || method < 0) {
 			kprintf("irq: %s: cannot bind irq %u (%s)\n", c->name, irq,
 				method < 0 ? "no interrupt method" : "not an ISA line");
 			continue;
@@ -89,12 +111,7 @@ void irq_component_started(struct component *c)
 			l->owner = NULL;
 			continue;
 		}
-		int stack = component_stack_try_take(c);
-		l->thread = stack < 0 ? NULL :
-			thread_create_user(c, c->name, THREAD_PRIORITIES - 2, c->base + c->image.entry,
-					   component_stack_top(c, stack), METHOD_IRQ_THREAD, irq,
-					   (uint64_t)method, stack);
-		if (!l->thread) {
+		if (!start_interrupt_thread(c, l, irq, method)) {
 			kprintf("irq: %s: no thread for irq %u\n", c->name, irq);
 			l->owner = NULL;
 		}
@@ -105,11 +122,38 @@ void irq_component_stopped(struct component *c)
 {
 	for (int i = 0; i < MAX_LINES; i++)
 		if (lines[i].owner == c) {
-			ioapic_mask(lines[i].gsi, true);
+			if (!lines[i].msi)
+				ioapic_mask(lines[i].gsi, true);
 			lines[i].owner = NULL;
 			lines[i].thread = NULL;
 			lines[i].busy = false;
 		}
+}
+
+int64_t irq_bind_msi(struct component *c, uint64_t *line_out, uint64_t *vector_out)
+{
+	int method = c->iface ? idl_method_index(c->iface, "interrupt") : -1;
+	if (method < 0)
+		return E_NO_METHOD;
+	if (c->state != COMPONENT_RUNNING && c->state != COMPONENT_LOADING)
+		return E_CALLEE_FAILED;
+	for (int i = ISA_LINES; i < MAX_LINES; i++) {
+		struct line *l = &lines[i];
+		if (l->owner)
+			continue;
+		uint64_t stray = l->stray;
+		*l = (struct line){ .owner = c, .irq = (uint8_t)i, .msi = true, .pending = true,
+				    .stray = stray };
+		trap_set_handler(IRQ_VECTOR_FIRST + i, interrupt, l);
+		if (!start_interrupt_thread(c, l, (unsigned)i, method)) {
+			l->owner = NULL;
+			return E_NOMEM;
+		}
+		*line_out = (uint64_t)i;
+		*vector_out = IRQ_VECTOR_FIRST + (uint64_t)i;
+		return 0;
+	}
+	return E_LIMIT;
 }
 
 int64_t irq_wait(struct thread *t, uint64_t irq)
@@ -118,7 +162,8 @@ int64_t irq_wait(struct thread *t, uint64_t irq)
 		return E_DENIED;
 	struct line *l = &lines[irq];
 	l->busy = false;
-	ioapic_mask(l->gsi, false);     /* the method returned (or never ran yet); a no-op for edge lines */
+	if (!l->msi)
+		ioapic_mask(l->gsi, false);     /* the method returned (or never ran yet); a no-op for edge lines */
 	while (!l->pending) {
 		int64_t r = thread_block(&l->wait, 0);
 		if (r < 0)

@@ -26,6 +26,7 @@
 #include "kernel/component/component.h"
 
 #define IRQ_VECTOR_FIRST   0x30
+#define IRQ_MSI_LINES      16       /* message-signalled lines, bound through the chipset */
 #define IRQ_STORM_LIMIT    5000
 #define IRQ_STORM_WINDOW_MS 100
 
@@ -37,6 +38,13 @@ void irq_component_stopped(struct component *c);
 
 /* SYS_IRQ_WAIT(line): the caller's interrupt method returned; wait for the next interrupt. */
 int64_t irq_wait(struct thread *t, uint64_t line);
+
+/*
+ * Gives `c` a message-signalled line with its own interrupt thread; the
+ * chipset programs c's device to send `*vector_out`.  The line is released
+ * when c stops.
+ */
+int64_t irq_bind_msi(struct component *c, uint64_t *line_out, uint64_t *vector_out);
 
 /* For the watchdog: the owner if `t` is inside an interrupt method (and since which tick), else NULL. */
 struct component *irq_thread_busy(const struct thread *t, uint64_t *since_tick);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kernel/component/event.h"
+#include "kernel/component/device.h"
 #include "kernel/component/irq.h"
 #include "kernel/component/memobj.h"
 #include "kernel/component/pdx.h"
@@ -34,6 +35,7 @@
 #include "kernel/x86/cpu.h"
 
 #define INIT_TIMEOUT_NS 5000000000ull
+#define UPCALL_TIMEOUT_NS 1000000000ull     /* the chipset quiescing a driver's devices */
 
 static struct manifest manifest;                /* written once, at boot */
 bool components_ready;
@@ -157,6 +159,7 @@ static const char *build_component(struct component *c)
 	c->priority = (int)m->priority;
 	c->watchdog_ticks = ((uint64_t)m->watchdog_ms * clock_tick_hz() + 999) / 1000 + 1;
 	c->heap_base = c->heap_next = c->base + COMPONENT_HEAP_OFF;
+	c->device_next = c->base + COMPONENT_DEVICE_OFF;
 	c->heap_size = (uint64_t)m->heap_kib * 1024;
 	c->ncaps = (int)m->ncaps;
 	for (int i = 0; i < c->ncaps; i++) {
@@ -183,7 +186,7 @@ STATIC_ASSERT(sizeof(struct domain_ports) == sizeof(struct manifest_ports),
 static void teardown_component(struct component *c)
 {
 	if (c->domain.root)
-		domain_destroy(&c->domain, c->base, c->base + COMPONENT_SLOT_SIZE);
+		domain_destroy(&c->domain, c->base, c->base + COMPONENT_DEVICE_OFF);   /* device memory is nobody's frames */
 }
 
 /* Runs init of `c` on a new thread and waits; true if it returned success and `c` is running. */
@@ -267,9 +270,17 @@ void components_boot(const struct boot_info *boot)
 		PANIC("no memory for the boot threads");
 }
 
+/* The one call the recovery thread makes into a component (upcall()), while it waits. */
+static struct thread *upcall_thread;
+static struct wait_queue upcall_done;
+
 void lifecycle_thread_finished(struct thread *t, int64_t status)
 {
 	irq_thread_finished(t);
+	if (t == upcall_thread) {
+		upcall_thread = NULL;
+		thread_wake_all(&upcall_done, status);
+	}
 	struct component *c = t->home;
 	if (c && c->init_thread == t) {
 		c->init_thread = NULL;
@@ -301,9 +312,14 @@ void component_crash(struct component *c, const char *reason)
 		thread_wake_all(&c->init_done, E_CALLEE_FAILED);
 	}
 	thread_wake_all(&c->stack_wait, E_CALLEE_RESTARTING);
+	if (upcall_thread && upcall_thread->home == c) {
+		upcall_thread = NULL;
+		thread_wake_all(&upcall_done, E_CALLEE_FAILED);
+	}
 	pdx_unwind_component(c);
-	/* 2. Its interrupt lines are masked (they stay pending until it is back).
-	 * FIXME: quiesce its devices here too, before anything is freed, once drivers own PCI devices. */
+	/* 2. Its interrupt lines are masked (they stay pending until it is back).  Its
+	 * devices are quiesced by the chipset on the recovery thread, before its memory is
+	 * reset; until then the frames they may reach stay pinned (kernel/mm/frame.c). */
 	irq_component_stopped(c);
 	/* 3. What others granted it, and what it granted others, is revoked. */
 	event_component_stopped(c);
@@ -369,9 +385,56 @@ static bool policy_allows(struct component *c, uint64_t now)
 	return recent < limit;
 }
 
+/*
+ * Runs method `name` of `c` with one argument on a new thread of c's, as the
+ * kernel's own call, and waits for it (at most UPCALL_TIMEOUT_NS, after which
+ * c counts as hung).  Returns the method's status.
+ */
+static int64_t upcall(struct component *c, const char *name, uint64_t arg)
+{
+	int method = c->iface ? idl_method_index(c->iface, name) : -1;
+	if (method < 0)
+		return E_NO_METHOD;
+	int stack = component_stack_take(c);
+	if (stack < 0)
+		return stack;
+	struct thread *t = thread_create_user(c, c->name, c->priority, c->base + c->image.entry,
+					      component_stack_top(c, stack), (uint64_t)method, arg, 0, stack);
+	if (!t) {
+		component_stack_give(c, stack);
+		return E_NOMEM;
+	}
+	upcall_thread = t;
+	int64_t status = thread_block(&upcall_done, clock_ns() + UPCALL_TIMEOUT_NS);
+	if (status == E_TIMEOUT && upcall_thread == t) {
+		char why[80];
+		snprintf(why, sizeof why, "%s did not return within %u ms", name,
+			 (unsigned)(UPCALL_TIMEOUT_NS / 1000000));
+		component_crash(c, why);
+	}
+	upcall_thread = NULL;
+	return status;
+}
+
+/* DESIGN.md "Recovery" step 2: the chipset stops c's devices, empties their IOMMU domains and drops c's pins. */
+static void quiesce_devices(struct component *c)
+{
+	struct component *chipset = device_chipset();
+	if (!chipset || chipset == c || c->manifest->npci == 0)
+		return;
+	int64_t r = chipset->state == COMPONENT_RUNNING ? upcall(chipset, "driver_stopped", (uint64_t)c->id)
+							: E_CALLEE_RESTARTING;
+	if (r < 0)
+		kprintf("recovery: %s: the chipset could not quiesce its devices: %s\n", c->name,
+			pinfold_strerror(r) ? pinfold_strerror(r) : "its own error");
+	if (c->pinned_pages)
+		kprintf("recovery: %s: %lu pages still pinned for its devices\n", c->name, c->pinned_pages);
+}
+
 static void recover(struct component *c)
 {
 	uint64_t now = clock_ns();
+	quiesce_devices(c);
 	if (!policy_allows(c, now)) {
 		teardown_component(c);
 		c->state = COMPONENT_FAILED;

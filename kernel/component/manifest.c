@@ -214,6 +214,22 @@ static bool parse_control(struct parser *ps)
 	return true;
 }
 
+/*
+ * "chipset": the trusted chipset component (DESIGN.md "The chipset
+ * component"): it may map device memory into drivers, pin their memory for
+ * DMA and bind their interrupts.  There is at most one.
+ */
+static bool parse_chipset(struct parser *ps)
+{
+	if (!no_more(ps))
+		return false;
+	for (unsigned i = 0; i + 1 < ps->m->ncomponents; i++)
+		if (ps->m->components[i].chipset)
+			return fail(ps, "'%s' is already the chipset", ps->m->components[i].name);
+	ps->cur->chipset = true;
+	return true;
+}
+
 static bool parse_watchdog(struct parser *ps)
 {
 	return scalar(ps, "watchdog", 1, MANIFEST_MAX_WATCHDOG, &ps->cur->watchdog_ms);
@@ -449,6 +465,7 @@ static const struct {
 	{ "heap", parse_heap, true },
 	{ "watchdog", parse_watchdog, true },
 	{ "control", parse_control, true },
+	{ "chipset", parse_chipset, true },
 };
 
 static bool parse_line(struct parser *ps)

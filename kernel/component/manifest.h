@@ -18,6 +18,7 @@
  *         heap 1024                   # KiB, 0..65536
  *         watchdog 2000               # ms a method may run before the component counts as hung
  *         control                     # may kill and restart the components it may call (the shell)
+ *         chipset                     # the trusted chipset: maps devices, pins, binds MSIs (one only)
  *
  * call, ports, irq and pci take one or more values and may repeat (values
  * accumulate); component, image, stacks, priority and heap take exactly one
@@ -110,6 +111,7 @@ struct manifest_component {
 	unsigned heap_kib;
 	unsigned watchdog_ms;
 	bool control;                   /* may kill/restart what it holds capabilities for, read the console log */
+	bool chipset;                   /* the chipset component: device, pin and vector authority */
 
 	/*
 	 * Filled by manifest_resolve: one capability per distinct callee, in

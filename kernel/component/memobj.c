@@ -80,7 +80,7 @@ int64_t memobj_alloc(struct component *c, uint64_t len, uint64_t *va_out)
 	if (heap_in_use(c) + len > c->heap_size)
 		return E_NOMEM;
 	/* Addresses are never reused: the heap pointer only moves up. */
-	if (c->heap_next + len > c->base + COMPONENT_SLOT_SIZE)
+	if (c->heap_next + len > c->base + COMPONENT_DEVICE_OFF)
 		return E_NOMEM;
 	int slot = -1;
 	for (int i = 0; i < MEMOBJ_MAX && slot < 0; i++)

@@ -9,6 +9,7 @@
 #ifndef PINFOLD_MM_FRAME_H
 #define PINFOLD_MM_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,19 @@ void frame_init(const struct phys_range *free, size_t n);
 /* A zeroed frame, or 0 when memory is exhausted. */
 phys_addr frame_alloc(void);
 void frame_free(phys_addr frame);
+
+/*
+ * Pinning, for frames a device may reach by DMA.  frame_pin() fails with -1
+ * for anything but allocated RAM and with -2 when the frame's count is full.
+ * A pinned frame that is freed stays out of the pool until its last unpin.
+ */
+int frame_pin(phys_addr frame);
+void frame_unpin(phys_addr frame);
+unsigned frame_pin_count(phys_addr frame);
+/* Was this frame ever free memory (not a hole, MMIO, the kernel or a module)? */
+bool frame_is_ram(phys_addr frame);
+size_t frame_pinned_count(void);
+size_t frame_deferred_count(void);     /* freed, waiting for their last unpin */
 
 size_t frame_free_count(void);
 size_t frame_total_count(void);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kernel/component/component.h"
+#include "kernel/component/device.h"
 #include "kernel/component/event.h"
 #include "kernel/component/irq.h"
 #include "kernel/component/lifecycle.h"
@@ -23,6 +24,9 @@
 #include "kernel/component/usercopy.h"
 #include "kernel/console.h"
 #include "kernel/mm/frame.h"
+#include "kernel/platform.h"
+#include "kernel/acpi/acpi.h"
+#include "kernel/x86/lapic.h"
 #include "kernel/sched/sched.h"
 #include "kernel/time/clock.h"
 #include "kernel/x86/cpu.h"
@@ -181,8 +185,89 @@ static void sys_info(struct trap_frame *f)
 	case INFO_DEPTH:       return ok(f, (uint64_t)thread_current()->depth);
 	case INFO_THREADS:     return ok(f, (uint64_t)thread_count());
 	case INFO_READY:       return ok(f, components_ready);
+	case INFO_CALLER: {
+		const struct thread *t = thread_current();
+		if (t->depth == 0)
+			return status(f, E_NOT_FOUND);
+		return ok(f, (uint64_t)t->frame[t->depth - 1].caller->id);
+	}
+	case INFO_PINNED_FRAMES: return ok(f, frame_pinned_count());
+	case INFO_DEFERRED_FRAMES: return ok(f, frame_deferred_count());
+	case INFO_PINNED_PAGES:
+		if (f->rsi >= (uint64_t)component_count)
+			return status(f, E_NOT_FOUND);
+		return ok(f, components[f->rsi].pinned_pages);
+	}
+	const struct acpi_info *acpi = platform_acpi();
+	switch (f->rdi) {
+	case INFO_ECAM_BASE:
+	case INFO_ECAM_LAST_BUS:
+		if (acpi->mcfg.status.state != ACPI_PRESENT || acpi->mcfg.nsegments == 0 ||
+		    acpi->mcfg.segment[0].segment != 0)
+			return status(f, E_NOT_FOUND);
+		return ok(f, f->rdi == INFO_ECAM_BASE ? acpi->mcfg.segment[0].ecam_base
+						      : acpi->mcfg.segment[0].end_bus);
+	case INFO_IOMMU_BASE:
+	case INFO_IOMMU_HAW:
+		if (acpi->dmar.status.state != ACPI_PRESENT || acpi->dmar.nunits == 0)
+			return status(f, E_NOT_FOUND);
+		return ok(f, f->rdi == INFO_IOMMU_BASE ? acpi->dmar.unit[0].base : acpi->dmar.haw);
+	case INFO_APIC_ID:
+		return ok(f, lapic_id());
 	}
 	status(f, E_INVAL);
+}
+
+/* The chipset's calls (kernel/component/device.c checks its right). */
+static void answer(struct trap_frame *f, int64_t err, uint64_t value)
+{
+	if (err)
+		return status(f, err);
+	ok(f, value);
+}
+
+static void sys_device_map(struct trap_frame *f)
+{
+	uint64_t va = 0;
+	answer(f, device_map(caller(), f->rdi, f->rsi, f->rdx, &va), va);
+}
+
+static void sys_mem_phys(struct trap_frame *f)
+{
+	uint64_t pa = 0;
+	answer(f, device_phys(caller(), f->rdi, &pa), pa);
+}
+
+static void sys_dma_pin(struct trap_frame *f)
+{
+	uint64_t pa = 0;
+	answer(f, device_pin(caller(), f->rdi, f->rsi, f->rdx, &pa), pa);
+}
+
+static void sys_dma_unpin(struct trap_frame *f) { status(f, device_unpin(caller(), f->rdi, f->rsi)); }
+
+static void sys_irq_bind_msi(struct trap_frame *f)
+{
+	uint64_t line = 0, vector = 0;
+	int64_t err = device_bind_msi(caller(), f->rdi, &line, &vector);
+	answer(f, err, line);
+	if (!err)
+		f->rsi = vector;
+}
+
+/* SYS_COMPONENT_FAULT(n, text, len): crash component n, the reason being text. */
+static void sys_component_fault(struct trap_frame *f)
+{
+	char reason[120];
+	if (f->rdx == 0 || f->rdx >= sizeof reason)
+		return status(f, E_INVAL);
+	if (copy_from_component(caller(), reason, f->rsi, f->rdx))
+		return status(f, E_FAULT);
+	reason[f->rdx] = 0;
+	for (uint64_t i = 0; i < f->rdx; i++)
+		if ((unsigned char)reason[i] < 0x20 || (unsigned char)reason[i] >= 0x7f)
+			reason[i] = '?';
+	status(f, device_charge_fault(caller(), f->rdi, reason));
 }
 
 /* SYS_BOOT_OPTION(key, keylen, buf, buflen): the value of "key=value" on the kernel command line. */

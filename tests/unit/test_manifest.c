@@ -742,3 +742,19 @@ TEST(manifest_control_keyword)
 	CHECK(manifest_parse(junk, strlen(junk), &m, err, sizeof err) != NULL);
 	CHECK_STR(err, "manifest:2: trailing junk 'yes'");
 }
+
+TEST(manifest_chipset_keyword)
+{
+	static struct manifest m;
+	char err[160];
+	const char *ok = "component a\n    chipset\ncomponent b\n";
+	CHECK(manifest_parse(ok, strlen(ok), &m, err, sizeof err) == NULL);
+	CHECK(m.components[0].chipset);
+	CHECK(!m.components[1].chipset);
+	const char *two = "component a\n    chipset\ncomponent b\n    chipset\n";
+	CHECK(manifest_parse(two, strlen(two), &m, err, sizeof err) != NULL);
+	CHECK_STR(err, "manifest:4: 'a' is already the chipset");
+	const char *junk = "component a\n    chipset now\n";
+	CHECK(manifest_parse(junk, strlen(junk), &m, err, sizeof err) != NULL);
+	CHECK_STR(err, "manifest:2: trailing junk 'now'");
+}

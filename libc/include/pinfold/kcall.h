@@ -12,12 +12,13 @@
 #include <pinfold/errors.h>
 #include <pinfold/pdx.h>
 #include <pinfold/syscalls.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct kcall_result {
 	int64_t status;
-	uint64_t value;
+	uint64_t value, value2;
 };
 
 static inline struct kcall_result kcall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
@@ -28,7 +29,7 @@ static inline struct kcall_result kcall(uint64_t nr, uint64_t a0, uint64_t a1, u
 			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10)
 			 :
 			 : "rcx", "r11", "memory");
-	return (struct kcall_result){ (int64_t)rax, rdi };
+	return (struct kcall_result){ (int64_t)rax, rdi, rsi };
 }
 
 /* My capability for the component called `name`, or a negative error. */
@@ -97,6 +98,12 @@ static inline int64_t event_wait(int64_t ev, uint64_t timeout_ns) { return kcall
 
 static inline uint64_t kernel_info(enum pinfold_info what) { return kcall(SYS_INFO, what, 0, 0, 0).value; }
 
+/* The same, with the status: for selectors that can fail or take an argument. */
+static inline struct kcall_result kernel_info_of(enum pinfold_info what, uint64_t arg)
+{
+	return kcall(SYS_INFO, what, arg, 0, 0);
+}
+
 /* Copies the value of KEY=VALUE on the kernel command line into buf (NUL-terminated); length or error. */
 static inline int64_t boot_option(const char *key, char *buf, size_t size)
 {
@@ -110,6 +117,58 @@ static inline int64_t boot_option(const char *key, char *buf, size_t size)
 		return r.status;
 	buf[r.value] = 0;
 	return (int64_t)r.value;
+}
+
+/*
+ * The chipset's calls (manifest right `chipset`; kernel/component/device.h).
+ * Components are named by id.  Each returns a negative error or 0, with its
+ * result in *out.
+ */
+static inline int64_t kcall_out(struct kcall_result r, uint64_t *out)
+{
+	if (r.status >= 0 && out)
+		*out = r.value;
+	return r.status;
+}
+
+/* Maps device memory [pa, pa+len) uncached into component `id`; *va: where. */
+static inline int64_t device_map(unsigned id, uint64_t pa, uint64_t len, uint64_t *va)
+{
+	return kcall_out(kcall(SYS_DEVICE_MAP, id, pa, len, 0), va);
+}
+
+/* The frame behind a page of my own heap. */
+static inline int64_t mem_phys(const void *page, uint64_t *pa)
+{
+	return kcall_out(kcall(SYS_MEM_PHYS, (uint64_t)page, 0, 0, 0), pa);
+}
+
+/* Pins the frame behind component id's page at va (write: the device may write it); *pa: the frame. */
+static inline int64_t dma_pin(unsigned id, uint64_t va, bool write, uint64_t *pa)
+{
+	return kcall_out(kcall(SYS_DMA_PIN, id, va, write, 0), pa);
+}
+
+static inline int64_t dma_unpin(unsigned id, uint64_t pa) { return kcall(SYS_DMA_UNPIN, id, pa, 0, 0).status; }
+
+/* A message-signalled interrupt line for component id's interrupt method: its line and vector. */
+static inline int64_t irq_bind_msi(unsigned id, uint64_t *line, uint64_t *vector)
+{
+	struct kcall_result r = kcall(SYS_IRQ_BIND_MSI, id, 0, 0, 0);
+	if (r.status >= 0) {
+		*line = r.value;
+		*vector = r.value2;
+	}
+	return r.status;
+}
+
+/* Crashes component id for what its device did (`why` is the reason the console shows). */
+static inline int64_t component_fault(unsigned id, const char *why)
+{
+	size_t n = 0;
+	while (why[n])
+		n++;
+	return kcall(SYS_COMPONENT_FAULT, id, (uint64_t)why, n, 0).status;
 }
 
 /* Formats like snprintf and writes the text to the console. */

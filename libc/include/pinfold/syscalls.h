@@ -40,7 +40,13 @@
 	X(SYS_COMPONENT_INFO, 22, component_info, "name, state and restarts of component N") \
 	X(SYS_COMPONENT_METHOD, 23, component_method, "the declaration of method M of component N, as text") \
 	X(SYS_COMPONENT_CONTROL, 24, component_control, "kill or restart a component I hold a capability for") \
-	X(SYS_CONSOLE_RECENT, 25, console_recent, "copy the most recent console text")
+	X(SYS_CONSOLE_RECENT, 25, console_recent, "copy the most recent console text") \
+	X(SYS_DEVICE_MAP,   26, device_map,    "chipset: map device memory into a component") \
+	X(SYS_MEM_PHYS,     27, mem_phys,      "chipset: the frame behind a page of my heap") \
+	X(SYS_DMA_PIN,      28, dma_pin,       "chipset: pin a component's page for DMA") \
+	X(SYS_DMA_UNPIN,    29, dma_unpin,     "chipset: drop a pin") \
+	X(SYS_IRQ_BIND_MSI, 30, irq_bind_msi,  "chipset: give a component an MSI line") \
+	X(SYS_COMPONENT_FAULT, 31, component_fault, "chipset: charge a device fault to a component")
 
 /* Method numbers the kernel uses to enter a component at component_start. */
 #define METHOD_INIT      0xffffffff  /* run init() */
@@ -72,6 +78,15 @@ enum pinfold_info {
 	INFO_DEPTH = 3,         /* the calling thread's call depth */
 	INFO_THREADS = 4,       /* live threads */
 	INFO_READY = 5,         /* 1 once every component's init has run ("pinfold: ready") */
+	INFO_CALLER = 6,        /* the component that invoked the running method (E_NOT_FOUND at depth 0) */
+	INFO_PINNED_FRAMES = 7, /* frames pinned for DMA */
+	INFO_DEFERRED_FRAMES = 8, /* frames freed while pinned, waiting for their last unpin */
+	INFO_ECAM_BASE = 9,     /* PCI ECAM (ACPI MCFG segment 0): where bus 0 would be; E_NOT_FOUND without one */
+	INFO_ECAM_LAST_BUS = 10,
+	INFO_IOMMU_BASE = 11,   /* the first VT-d unit's registers (ACPI DMAR); E_NOT_FOUND without one */
+	INFO_IOMMU_HAW = 12,    /* the DMAR's host address width in bits */
+	INFO_APIC_ID = 13,      /* the local APIC id that interrupts are sent to */
+	INFO_PINNED_PAGES = 14, /* pins the chipset holds for component ARG1 */
 };
 
 /* What SYS_COMPONENT_INFO writes. */

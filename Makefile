@@ -49,13 +49,14 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
 	kernel/component/idl.c kernel/component/manifest.c \
-	components/shell/lineedit.c components/shell/words.c
+	components/shell/lineedit.c components/shell/words.c \
+	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -I. -Ilibc/include -DHOST_TEST
 
-.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart clean deps
+.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart bench-irq clean deps
 all: iso
 iso: $(ISO)
 
@@ -213,13 +214,15 @@ systest: $(ISO)
 
 test: unit systest
 
-bench: bench-boot bench-ipc bench-restart
+bench: bench-boot bench-ipc bench-restart bench-irq
 bench-boot: $(ISO)
 	$(PYTHON) tools/bootbench.py
 bench-ipc: $(ISO)
 	$(PYTHON) tools/benchipc.py
 bench-restart: $(ISO)
 	$(PYTHON) tools/benchrestart.py
+bench-irq: $(ISO)
+	$(PYTHON) tools/benchirq.py
 
 clean:
 	rm -rf $(BUILD)

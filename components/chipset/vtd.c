@@ -1,0 +1,272 @@
+/*
+ * vtd.c — encoders and decoders for VT-d registers and tables (see vtd.h).
+ *
+ * Every function builds or reads a value and nothing else, so the bit
+ * positions are checked on the host against the specification and against
+ * values read from QEMU 7.2's model.  Encoders that take an address refuse
+ * one that would spill into reserved bits rather than masking it: a
+ * reserved bit set in a root or context entry is itself a fault (reasons
+ * 0xA and 0xB), and a silently truncated address would point the IOMMU at
+ * the wrong table.
+ */
+#include "components/chipset/vtd.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include <pinfold/errors.h>
+
+#define PAGE_MASK 0xfffull
+
+_Static_assert((~VTD_GSTS_ONE_SHOT) == 0x96ffffffu, "the one-shot GSTS bits are RTPS, FLS, WBFS and IRTPS");
+
+void vtd_entry_store(volatile struct vtd_entry *slot, struct vtd_entry entry)
+{
+	slot->hi = entry.hi;
+	slot->lo = entry.lo;
+}
+
+void vtd_entry_clear(volatile struct vtd_entry *slot)
+{
+	slot->lo = 0;
+	slot->hi = 0;
+}
+
+static unsigned field(uint64_t value, unsigned shift, unsigned bits)
+{
+	return (unsigned)((value >> shift) & ((1ull << bits) - 1));
+}
+
+static unsigned max3(unsigned a, unsigned b, unsigned c)
+{
+	unsigned m = a > b ? a : b;
+	return m > c ? m : c;
+}
+
+int vtd_caps_decode(uint64_t cap, uint64_t ecap, struct vtd_caps *caps)
+{
+	memset(caps, 0, sizeof *caps);
+
+	/* Capability register (10.4.2). */
+	unsigned nd = field(cap, 0, 3);
+	caps->domain_bits = nd >= 6 ? 16 : 4 + 2 * nd;      /* ND=7 is reserved */
+	caps->rwbf = field(cap, 4, 1);
+	caps->cm = field(cap, 7, 1);
+	caps->sagaw = field(cap, 8, 5);
+	caps->mgaw = field(cap, 16, 6) + 1;
+	caps->fro = field(cap, 24, 10) * 16;
+	caps->psi = field(cap, 39, 1);
+	caps->nfr = field(cap, 40, 8) + 1;
+	caps->mamv = field(cap, 48, 6);
+	caps->dwd = field(cap, 54, 1);
+	caps->drd = field(cap, 55, 1);
+
+	/* Extended capability register (10.4.3). */
+	caps->c = field(ecap, 0, 1);
+	caps->qi = field(ecap, 1, 1);
+	caps->ir = field(ecap, 3, 1);
+	caps->eim = field(ecap, 4, 1);
+	caps->pt = field(ecap, 6, 1);
+	caps->sc = field(ecap, 7, 1);
+	caps->iro = field(ecap, 8, 10) * 16;
+
+	caps->reg_span = max3(VTD_REG_IRTA + 8, caps->iro + 16, caps->fro + 16 * caps->nfr);
+
+	/*
+	 * Three levels when possible: that is QEMU's default (aw-bits=39), and
+	 * a context entry whose AW the unit does not list in SAGAW faults with
+	 * reason 3.  AW n means 30 + 9n bits, n + 2 levels (VT-d 9.3).
+	 */
+	if (caps->sagaw & (1u << 1)) {
+		caps->levels = 3;
+		caps->context_aw = 1;
+	} else if (caps->sagaw & (1u << 2)) {
+		caps->levels = 4;
+		caps->context_aw = 2;
+	} else {
+		return E_INVAL;
+	}
+	unsigned reach = 12 + 9 * (unsigned)caps->levels;
+	caps->iova_bits = reach < caps->mgaw ? reach : caps->mgaw;
+	if (!caps->iro || !caps->fro)
+		return E_INVAL;
+	return 0;
+}
+
+uint32_t vtd_gcmd_value(uint32_t gsts, uint32_t set_bit)
+{
+	return (gsts & ~VTD_GSTS_ONE_SHOT) | set_bit;
+}
+
+uint32_t vtd_gcmd_value_without(uint32_t gsts, uint32_t clear_bit)
+{
+	return gsts & ~VTD_GSTS_ONE_SHOT & ~clear_bit;
+}
+
+/* VT-d 9.1: lo = context-table pointer 63:12 | P; bits 11:1 and all of hi reserved. */
+int vtd_root_entry(uint64_t context_table_phys, struct vtd_entry *out)
+{
+	out->lo = out->hi = 0;
+	if (context_table_phys & PAGE_MASK)
+		return E_INVAL;
+	out->lo = context_table_phys | 1;
+	return 0;
+}
+
+/*
+ * VT-d 9.3: lo = SLPTPTR 63:12 | TT 3:2 | FPD 1 | P 0, bits 11:4 reserved;
+ * hi = DID 23:8 | AW 2:0, bit 7 and 63:24 reserved, 6:3 ignored.
+ */
+int vtd_context_entry(uint64_t slpt_phys, unsigned aw, uint16_t did, struct vtd_entry *out)
+{
+	out->lo = out->hi = 0;
+	if ((slpt_phys & PAGE_MASK) || aw > 3)
+		return E_INVAL;
+	out->lo = slpt_phys | 1;
+	out->hi = (uint64_t)did << 8 | aw;
+	return 0;
+}
+
+uint64_t vtd_ccmd_global(void)
+{
+	return VTD_CCMD_ICC | 1ull << VTD_CCMD_CIRG_SHIFT;
+}
+
+/* QEMU performs a domain-selective request as a global one (CAIG reads back 1). */
+uint64_t vtd_ccmd_domain(uint16_t did)
+{
+	return VTD_CCMD_ICC | 2ull << VTD_CCMD_CIRG_SHIFT | did;
+}
+
+uint64_t vtd_ccmd_device(uint16_t did, uint16_t sid, unsigned fm)
+{
+	return VTD_CCMD_ICC | 3ull << VTD_CCMD_CIRG_SHIFT | (uint64_t)(fm & 3) << VTD_CCMD_FM_SHIFT |
+	       (uint64_t)sid << VTD_CCMD_SID_SHIFT | did;
+}
+
+static uint64_t drain(const struct vtd_caps *caps)
+{
+	return (caps->drd ? VTD_IOTLB_DR : 0) | (caps->dwd ? VTD_IOTLB_DW : 0);
+}
+
+uint64_t vtd_iotlb_global(const struct vtd_caps *caps)
+{
+	return VTD_IOTLB_IVT | 1ull << VTD_IOTLB_IIRG_SHIFT | drain(caps);
+}
+
+uint64_t vtd_iotlb_domain(const struct vtd_caps *caps, uint16_t did)
+{
+	return VTD_IOTLB_IVT | 2ull << VTD_IOTLB_IIRG_SHIFT | drain(caps) |
+	       (uint64_t)did << VTD_IOTLB_DID_SHIFT;
+}
+
+uint64_t vtd_iotlb_page(const struct vtd_caps *caps, uint16_t did, uint64_t iova, unsigned am,
+			uint64_t *iva)
+{
+	if (!caps->psi || am > caps->mamv) {
+		*iva = 0;
+		return vtd_iotlb_domain(caps, did);
+	}
+	/* The address must be aligned to the 2^am pages it names (10.4.8.2). */
+	*iva = (iova & ~((4096ull << am) - 1)) | am;
+	return VTD_IOTLB_IVT | 3ull << VTD_IOTLB_IIRG_SHIFT | drain(caps) |
+	       (uint64_t)did << VTD_IOTLB_DID_SHIFT;
+}
+
+unsigned vtd_iotlb_am(uint64_t iova, uint64_t pages)
+{
+	uint64_t first = iova >> 12, last = first + (pages ? pages - 1 : 0);
+	unsigned am = 0;
+
+	while (am < 52 && (first >> am) != (last >> am))
+		am++;
+	return am;
+}
+
+/* VT-d 9.9 / 10.4.14: lo = FI 63:12; hi = F 63 | T 62 | PV 59:40 | FR 39:32 | PP 31 | SID 15:0. */
+bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f)
+{
+	memset(f, 0, sizeof *f);
+	f->valid = field(hi, 63, 1);
+	f->is_read = field(hi, 62, 1);
+	f->reason = (uint8_t)field(hi, 32, 8);
+	f->sid = (uint16_t)field(hi, 0, 16);
+	f->has_pasid = field(hi, 31, 1);
+	if (f->has_pasid)
+		f->pasid = field(hi, 40, 20);
+	f->address = lo & ~PAGE_MASK;
+	return f->valid;
+}
+
+/* VT-d's table of non-recoverable fault reasons, as QEMU 7.2 raises them (qemu-vtd.md 2.3). */
+const char *vtd_fault_reason_text(unsigned reason)
+{
+	switch (reason) {
+	case 0x01: return "root entry not present";
+	case 0x02: return "context entry not present";
+	case 0x03: return "context entry invalid";
+	case 0x04: return "address beyond the address width";
+	case 0x05: return "write to a page not mapped writable";
+	case 0x06: return "read from a page not mapped readable";
+	case 0x07: return "paging entry could not be read";
+	case 0x08: return "root table could not be read";
+	case 0x09: return "context table could not be read";
+	case 0x0a: return "reserved bits set in a root entry";
+	case 0x0b: return "reserved bits set in a context entry";
+	case 0x0c: return "reserved bits set in a paging entry";
+	case 0x0d: return "translation type not supported";
+	case 0x0e: return "translated address in the interrupt range";
+	case 0x20: return "interrupt request with reserved bits set";
+	case 0x21: return "interrupt index beyond the remapping table";
+	case 0x22: return "interrupt remapping entry not present";
+	case 0x23: return "interrupt remapping table could not be read";
+	case 0x24: return "reserved bits set in an interrupt remapping entry";
+	case 0x25: return "compatibility-format interrupt blocked";
+	case 0x26: return "interrupt from a source its entry does not allow";
+	case 0x58: return "pasid table entry invalid";
+	case 0x87: return "scalable-mode address in the interrupt range";
+	}
+	return "unknown fault reason";
+}
+
+/*
+ * VT-d 9.10: lo = DST 63:32 | vector 23:16 | DLM 7:5 | TM 4 | RH 3 | DM 2 |
+ * FPD 1 | P 0; hi = SVT 19:18 | SQ 17:16 | SID 15:0.  In xAPIC mode the
+ * 8-bit APIC ID sits in DST bits 15:8.  All-zero fields: fixed delivery,
+ * edge, physical destination, faults reported.
+ */
+void vtd_irte(uint8_t vector, uint8_t apic_id, uint16_t sid, struct vtd_entry *out)
+{
+	out->lo = 1 | (uint64_t)vector << 16 | (uint64_t)apic_id << 40;
+	out->hi = (uint64_t)sid | 1ull << 18;
+}
+
+int vtd_irta(uint64_t table_phys, unsigned entries, uint64_t *irta)
+{
+	unsigned log2 = 0;
+
+	*irta = 0;
+	while (log2 < 17 && (1u << log2) < entries)
+		log2++;
+	if ((table_phys & PAGE_MASK) || entries < 2 || entries > 65536 || (1u << log2) != entries)
+		return E_INVAL;
+	*irta = table_phys | (log2 - 1);
+	return 0;
+}
+
+/* VT-d 5.1.2.2: 0xFEE 31:20 | handle[14:0] 19:5 | format=1 4 | SHV 3 | handle[15] 2. */
+uint32_t vtd_msi_remappable_address(uint16_t index)
+{
+	return 0xfee00000u | (uint32_t)(index & 0x7fff) << 5 | 1u << 4 | (uint32_t)(index >> 15) << 2;
+}
+
+/* Compatibility format: 0xFEE 31:20 | destination 19:12 | RH 3 | DM 2; data: trigger 15 | level 14 | delivery 10:8 | vector 7:0. */
+uint32_t vtd_msi_compat_address(uint8_t apic_id)
+{
+	return 0xfee00000u | (uint32_t)apic_id << 12;
+}
+
+uint16_t vtd_msi_compat_data(uint8_t vector)
+{
+	return vector;
+}

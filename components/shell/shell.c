@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "components/crashme/kinds.h"
+#include "components/shell/devices.h"
 #include "components/shell/lineedit.h"
 #include "components/shell/words.h"
 #include "serial_client.h"
@@ -251,6 +252,8 @@ static const struct {
 	{ "kill", cmd_kill, "kill NAME: crash a component (its restart policy applies)" },
 	{ "restart", cmd_restart, "restart NAME: start a component afresh, even a failed one" },
 	{ "log", cmd_log, "the most recent console output" },
+	{ "lspci", shell_lspci, "every PCI function: address, ids, class, driver" },
+	{ "iommu", shell_iommu, "DMA and interrupt remapping, device domains, recent faults" },
 	{ "bench", cmd_bench, "bench ipc: the cost of a protected procedure call (bench: lines)" },
 };
 

@@ -197,6 +197,13 @@ static void sys_info(struct trap_frame *f)
 		if (f->rsi >= (uint64_t)component_count)
 			return status(f, E_NOT_FOUND);
 		return ok(f, components[f->rsi].pinned_pages);
+	case INFO_MANIFEST_PCI: {
+		uint64_t id = f->rsi >> 8, k = f->rsi & 0xff;
+		if (id >= (uint64_t)component_count || k >= components[id].manifest->npci)
+			return status(f, E_NOT_FOUND);
+		const struct manifest_pci *p = &components[id].manifest->pci[k];
+		return ok(f, (uint64_t)p->vendor << 16 | p->device);
+	}
 	}
 	const struct acpi_info *acpi = platform_acpi();
 	switch (f->rdi) {
@@ -229,19 +236,22 @@ static void answer(struct trap_frame *f, int64_t err, uint64_t value)
 static void sys_device_map(struct trap_frame *f)
 {
 	uint64_t va = 0;
-	answer(f, device_map(caller(), f->rdi, f->rsi, f->rdx, &va), va);
+	int64_t err = device_map(caller(), f->rdi, f->rsi, f->rdx, &va);
+	answer(f, err, va);
 }
 
 static void sys_mem_phys(struct trap_frame *f)
 {
 	uint64_t pa = 0;
-	answer(f, device_phys(caller(), f->rdi, &pa), pa);
+	int64_t err = device_phys(caller(), f->rdi, &pa);
+	answer(f, err, pa);
 }
 
 static void sys_dma_pin(struct trap_frame *f)
 {
 	uint64_t pa = 0;
-	answer(f, device_pin(caller(), f->rdi, f->rsi, f->rdx, &pa), pa);
+	int64_t err = device_pin(caller(), f->rdi, f->rsi, f->rdx, &pa);
+	answer(f, err, pa);
 }
 
 static void sys_dma_unpin(struct trap_frame *f) { status(f, device_unpin(caller(), f->rdi, f->rsi)); }

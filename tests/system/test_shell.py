@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-COMPONENTS = ["serial", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
-              "hostile", "benchipc"]
+COMPONENTS = ["chipset", "serial", "edu", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
+              "hostile", "benchipc", "irqbench"]
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_overlong_lines_and_garbage(shell):
 
 
 KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port"]
-ALL_KINDS = KINDS + ["bad-call", "irq-hang"]
+ALL_KINDS = KINDS + ["bad-call", "irq-hang", "wild-dma", "dma-after-unpin", "dma-read", "irq-storm"]
 
 
 def test_inject_every_kind_into_crashme(shell):

@@ -87,6 +87,7 @@ enum pinfold_info {
 	INFO_IOMMU_HAW = 12,    /* the DMAR's host address width in bits */
 	INFO_APIC_ID = 13,      /* the local APIC id that interrupts are sent to */
 	INFO_PINNED_PAGES = 14, /* pins the chipset holds for component ARG1 */
+	INFO_MANIFEST_PCI = 15, /* ARG1 = id << 8 | k: the k-th `pci` entry of component id, VENDOR << 16 | DEVICE */
 };
 
 /* What SYS_COMPONENT_INFO writes. */

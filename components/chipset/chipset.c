@@ -1,0 +1,610 @@
+/*
+ * chipset.c — the trusted chipset component (DESIGN.md "The chipset component").
+ *
+ * It owns PCI configuration space (ECAM, from ACPI MCFG) and the VT-d
+ * registers (from ACPI DMAR).  At init it enumerates every PCI function, and
+ * turns DMA remapping on with an empty root table: from then on a device can
+ * reach memory only through the context entry and second-level tables this
+ * component gives it, and an unclaimed device has none, so its DMA is blocked.
+ *
+ * A driver claims a device its manifest entry lists; the claim makes the
+ * device's IOMMU domain (domain id = its index + 1), still empty.  Its pins
+ * map pages of the driver's own memory at IOVA = VA, after the kernel has
+ * checked the driver may access them and pinned their frames (SYS_DMA_PIN);
+ * unpin removes the mappings and invalidates the IOTLB before the frames are
+ * unpinned.  Faults arrive as the IOMMU's fault-event interrupt: the record
+ * is read and cleared, logged, and charged to the owner of the source, which
+ * the kernel then restarts.  When a driver stops for any reason, the kernel
+ * calls driver_stopped before resetting it: bus mastering and MSI go off, the
+ * context entry is cleared and invalidated, and only then are the pins
+ * dropped (DESIGN.md "Recovery", step 2).
+ *
+ * Invalidation is register based (VT-d 6.5.1): QEMU runs it synchronously,
+ * and it needs no queue.  Every register access is 32 or 64 bits as the
+ * register is wide: QEMU aborts on an 8-byte access to a 32-bit register.
+ *
+ * Interrupt remapping is not turned on yet: MSIs are programmed in
+ * compatibility format (see README, "What is and is not protected").
+ */
+#include <pinfold/kcall.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chipset_server.h"
+#include "iopt.h"
+#include "pci.h"
+#include "vtd.h"
+
+#define MAX_DEVICES     64
+#define MAX_RANGES      64              /* pinned ranges per device */
+#define MAX_PIN_PAGES   4096            /* 16 MiB per device */
+#define FAULT_LOG       16
+#define TABLE_POOL      128             /* 4 KiB pages for root, context and IO page tables */
+#define ECAM_BUS_SIZE   (1u << 20)      /* PCIe 3.0 7.2.2: 32 devices x 8 functions x 4 KiB */
+#define UNPIN_BATCH     64
+
+struct range {
+	uint64_t va, pages;
+	bool write;
+};
+
+struct device {
+	struct pci_function fn;
+	int owner;                      /* component id, -1: unclaimed */
+	bool has_domain;                /* pt is built and the context entry present */
+	struct iopt pt;
+	struct range range[MAX_RANGES];
+	uint64_t pages, faults;
+};
+
+struct fault_entry {
+	struct vtd_fault f;
+};
+
+static struct device devices[MAX_DEVICES];
+static int ndevices;
+static unsigned self_id;
+static uint8_t apic_id;
+
+/* ---- PCI configuration space through ECAM, mapped a bus at a time ---- */
+
+static uint64_t ecam_phys;
+static unsigned ecam_last_bus;
+static volatile uint8_t *ecam_bus[256];
+
+static volatile uint32_t *config_at(uint16_t bdf, uint16_t offset)
+{
+	unsigned bus = PCI_BUS(bdf);
+	if (!ecam_phys || bus > ecam_last_bus || offset >= 4096)
+		return NULL;
+	if (!ecam_bus[bus]) {
+		uint64_t va;
+		if (device_map(self_id, ecam_phys + ((uint64_t)bus << 20), ECAM_BUS_SIZE, &va) < 0)
+			return NULL;
+		ecam_bus[bus] = (volatile uint8_t *)va;
+	}
+	return (volatile uint32_t *)(ecam_bus[bus] + ((unsigned)(bdf & 0xff) << 12) + (offset & ~3u));
+}
+
+static uint32_t config_read32(void *ctx, uint16_t bdf, uint16_t offset)
+{
+	(void)ctx;
+	volatile uint32_t *p = config_at(bdf, offset);
+	return p ? *p : 0xffffffffu;    /* what an absent function answers */
+}
+
+static void config_write32(void *ctx, uint16_t bdf, uint16_t offset, uint32_t value)
+{
+	(void)ctx;
+	volatile uint32_t *p = config_at(bdf, offset);
+	if (p)
+		*p = value;
+}
+
+static const struct pci_config_ops config = { config_read32, config_write32, NULL };
+
+static void delay_ms(void *ctx, unsigned ms)
+{
+	(void)ctx;
+	sleep_ns((uint64_t)ms * 1000000);
+}
+
+/* ---- VT-d registers ---- */
+
+static volatile uint8_t *vtd;           /* NULL: no IOMMU */
+static struct vtd_caps caps;
+static unsigned haw;
+static bool remapping;
+
+static uint32_t r32(unsigned off) { return *(volatile uint32_t *)(vtd + off); }
+static void w32(unsigned off, uint32_t v) { *(volatile uint32_t *)(vtd + off) = v; }
+static uint64_t r64(unsigned off) { return *(volatile uint64_t *)(vtd + off); }
+static void w64(unsigned off, uint64_t v) { *(volatile uint64_t *)(vtd + off) = v; }
+
+/* Sets a GCMD bit and waits for its GSTS status (VT-d 10.4.4). */
+static void gcmd_set(uint32_t bit)
+{
+	w32(VTD_REG_GCMD, vtd_gcmd_value(r32(VTD_REG_GSTS), bit));
+	while (!(r32(VTD_REG_GSTS) & bit))
+		__asm__ volatile("pause");
+}
+
+static void context_invalidate(uint64_t command)
+{
+	w64(VTD_REG_CCMD, command);
+	while (r64(VTD_REG_CCMD) & VTD_CCMD_ICC)
+		__asm__ volatile("pause");
+}
+
+static void iotlb_invalidate(uint64_t command, uint64_t iva)
+{
+	if (iva)
+		w64(caps.iro + VTD_REG_IVA_FROM_IRO, iva);
+	w64(caps.iro + VTD_REG_IOTLB_FROM_IRO, command);
+	while (r64(caps.iro + VTD_REG_IOTLB_FROM_IRO) & VTD_IOTLB_IVT)
+		__asm__ volatile("pause");
+}
+
+/* ---- 4 KiB pages for the IOMMU's tables, from one allocation of my heap ---- */
+
+static uint8_t *pool;
+static uint64_t pool_phys[TABLE_POOL];
+static bool pool_used[TABLE_POOL];
+
+static void *table_alloc(void *ctx, uint64_t *phys)
+{
+	(void)ctx;
+	for (int i = 0; i < TABLE_POOL; i++)
+		if (!pool_used[i]) {
+			pool_used[i] = true;
+			memset(pool + (size_t)i * 4096, 0, 4096);
+			*phys = pool_phys[i];
+			return pool + (size_t)i * 4096;
+		}
+	return NULL;
+}
+
+static void table_free(void *ctx, void *table, uint64_t phys)
+{
+	(void)ctx;
+	(void)phys;
+	pool_used[((uint8_t *)table - pool) / 4096] = false;
+}
+
+static void *table_at(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	for (int i = 0; i < TABLE_POOL; i++)
+		if (pool_phys[i] == phys)
+			return pool + (size_t)i * 4096;
+	return NULL;
+}
+
+static const struct iopt_ops table_ops = { table_alloc, table_free, table_at, NULL, NULL };
+
+static volatile struct vtd_entry *root_table;
+static volatile struct vtd_entry *context_table[256];
+
+/* ---- faults ---- */
+
+static struct fault_entry fault_log[FAULT_LOG];
+static unsigned fault_count;
+static uint64_t faults_lost;
+
+static struct device *device_by_bdf(uint16_t bdf)
+{
+	for (int i = 0; i < ndevices; i++)
+		if (devices[i].fn.bdf == bdf)
+			return &devices[i];
+	return NULL;
+}
+
+static struct device *device_of(unsigned component)
+{
+	for (int i = 0; i < ndevices; i++)
+		if (devices[i].owner == (int)component)
+			return &devices[i];
+	return NULL;
+}
+
+/* The component that invoked the running method; -1 if the kernel did. */
+static int caller_id(void)
+{
+	struct kcall_result r = kernel_info_of(INFO_CALLER, 0);
+	return r.status < 0 ? -1 : (int)r.value;
+}
+
+static uint16_t domain_id(const struct device *d) { return (uint16_t)(d - devices + 1); }
+
+static int setup_iommu(void)
+{
+	struct kcall_result base = kernel_info_of(INFO_IOMMU_BASE, 0);
+	if (base.status < 0) {
+		log_printf("chipset: no IOMMU (no ACPI DMAR): drivers will not be given DMA\n");
+		return 0;
+	}
+	haw = (unsigned)kernel_info(INFO_IOMMU_HAW);
+	uint64_t va;
+	int64_t err = device_map(self_id, base.value, 4096, &va);
+	if (err < 0)
+		return (int)err;
+	vtd = (volatile uint8_t *)va;
+	if (vtd_caps_decode(r64(VTD_REG_CAP), r64(VTD_REG_ECAP), &caps) < 0) {
+		log_printf("chipset: the IOMMU cannot remap DMA (CAP 0x%lx)\n", r64(VTD_REG_CAP));
+		vtd = NULL;
+		return 0;
+	}
+	uint64_t root_phys;
+	root_table = table_alloc(NULL, &root_phys);
+	if (!root_table)
+		return E_NOMEM;
+
+	/* VT-d 10.4.6 / 10.4.4: the root table, then global invalidations (6.5.1). */
+	w64(VTD_REG_RTADDR, root_phys);
+	gcmd_set(VTD_GCMD_SRTP);
+	context_invalidate(vtd_ccmd_global());
+	iotlb_invalidate(vtd_iotlb_global(&caps), 0);
+
+	/* Fault events go to my interrupt method (10.4.10-10.4.13); never remapped. */
+	uint64_t line, vector;
+	err = irq_bind_msi(self_id, &line, &vector);
+	if (err < 0)
+		return (int)err;
+	w32(VTD_REG_FEDATA, vtd_msi_compat_data((uint8_t)vector));
+	w32(VTD_REG_FEADDR, vtd_msi_compat_address(apic_id));
+	w32(VTD_REG_FEUADDR, 0);
+	w32(VTD_REG_FECTL, 0);
+
+	gcmd_set(VTD_GCMD_TE);
+	remapping = true;
+	log_printf("chipset: VT-d at 0x%lx: %d-level tables, %u-bit addresses, DMA remapping on\n",
+		   base.value, caps.levels, caps.iova_bits);
+	return 0;
+}
+
+int64_t component_init(void)
+{
+	self_id = (unsigned)kernel_info(INFO_COMPONENT_ID);
+	apic_id = (uint8_t)kernel_info(INFO_APIC_ID);
+	for (int i = 0; i < MAX_DEVICES; i++)
+		devices[i].owner = -1;
+
+	pool = mem_alloc((uint64_t)TABLE_POOL * 4096);
+	if (!pool)
+		return E_NOMEM;
+	for (int i = 0; i < TABLE_POOL; i++)
+		if (mem_phys(pool + (size_t)i * 4096, &pool_phys[i]) < 0)
+			return E_FAULT;
+
+	struct kcall_result ecam = kernel_info_of(INFO_ECAM_BASE, 0);
+	if (ecam.status >= 0) {
+		ecam_phys = ecam.value;
+		ecam_last_bus = (unsigned)kernel_info(INFO_ECAM_LAST_BUS);
+		static struct pci_function found[MAX_DEVICES];
+		int n = pci_enumerate(&config, found, MAX_DEVICES);
+		if (n == E_LIMIT) {
+			log_printf("chipset: more than %d PCI functions; the rest are ignored\n", MAX_DEVICES);
+			n = MAX_DEVICES;
+		}
+		for (int i = 0; i < n; i++)
+			devices[i].fn = found[i];
+		ndevices = n < 0 ? 0 : n;
+		log_printf("chipset: %d PCI functions\n", ndevices);
+	} else {
+		log_printf("chipset: no PCI configuration space (no ACPI MCFG)\n");
+	}
+	return setup_iommu();
+}
+
+/* ---- the fault event ---- */
+
+static void charge(const struct vtd_fault *f)
+{
+	struct device *d = device_by_bdf(f->sid);
+	if (d)
+		d->faults++;
+	char why[112];
+	snprintf(why, sizeof why, "IOMMU blocked a DMA %s at 0x%lx (reason %u: %s)",
+		 f->is_read ? "read" : "write", f->address, f->reason, vtd_fault_reason_text(f->reason));
+	if (d && d->owner >= 0)
+		component_fault((unsigned)d->owner, why);
+	else
+		log_printf("chipset: %02x:%02x.%x (no driver): %s\n", PCI_BUS(f->sid), PCI_DEV(f->sid),
+			   PCI_FN(f->sid), why);
+}
+
+int64_t serve_interrupt(uint64_t line)
+{
+	(void)line;
+	if (!vtd)
+		return 0;
+	/* QEMU has one fault record (qemu-vtd.md 2.2): read it, free it, then look at overflow. */
+	for (unsigned rec = 0; rec < caps.nfr; rec++) {
+		unsigned at = caps.fro + 16 * rec;
+		struct vtd_fault f;
+		if (!vtd_fault_decode(r64(at + VTD_FRCD_LO), r64(at + VTD_FRCD_HI), &f))
+			continue;
+		w32(at + VTD_FRCD_F_DWORD, VTD_FRCD_F_CLEAR);
+		fault_log[fault_count++ % FAULT_LOG].f = f;
+		charge(&f);
+	}
+	uint32_t fsts = r32(VTD_REG_FSTS);
+	if (fsts & VTD_FSTS_PFO) {
+		/* Faults from other sources were dropped while the record was full: who is unknown. */
+		w32(VTD_REG_FSTS, VTD_FSTS_PFO);
+		faults_lost++;
+		log_printf("chipset: fault records overflowed: a fault was lost\n");
+	}
+	return 0;
+}
+
+/* ---- what drivers ask for ---- */
+
+static bool manifest_lists(int component, uint64_t ids)
+{
+	for (unsigned k = 0; k < 8; k++) {
+		struct kcall_result r = kernel_info_of(INFO_MANIFEST_PCI, (uint64_t)component << 8 | k);
+		if (r.status < 0)
+			return false;
+		if (r.value == ids)
+			return true;
+	}
+	return false;
+}
+
+static volatile struct vtd_entry *context_slot(uint16_t bdf)
+{
+	unsigned bus = PCI_BUS(bdf);
+	if (!context_table[bus]) {
+		uint64_t phys;
+		struct vtd_entry root;
+		void *table = table_alloc(NULL, &phys);
+		if (!table || vtd_root_entry(phys, &root) < 0)
+			return NULL;
+		context_table[bus] = table;
+		vtd_entry_store(&root_table[bus], root);
+	}
+	return &context_table[bus][bdf & 0xff];
+}
+
+/* Gives d an empty IOMMU domain: its tables, and a present context entry. */
+static int64_t domain_create(struct device *d)
+{
+	if (!remapping)
+		return 0;
+	int err = iopt_init(&d->pt, caps.levels, haw, &table_ops);
+	if (err < 0)
+		return err;
+	struct vtd_entry ctx;
+	volatile struct vtd_entry *slot = context_slot(d->fn.bdf);
+	if (!slot || vtd_context_entry(d->pt.root_phys, caps.context_aw, domain_id(d), &ctx) < 0) {
+		iopt_destroy(&d->pt);
+		return E_NOMEM;
+	}
+	vtd_entry_store(slot, ctx);
+	/* Not-present to present needs no invalidation unless the unit caches misses (CAP.CM). */
+	if (caps.cm)
+		context_invalidate(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
+	d->has_domain = true;
+	return 0;
+}
+
+int64_t serve_claim(uint64_t ids, uint64_t *bdf)
+{
+	int who = caller_id();
+	if (who < 0 || !manifest_lists(who, ids))
+		return E_DENIED;
+	if (device_of((unsigned)who))
+		return E_BUSY;          /* one device per driver */
+	for (int i = 0; i < ndevices; i++) {
+		struct device *d = &devices[i];
+		if (d->owner >= 0 || ((uint64_t)d->fn.vendor << 16 | d->fn.device) != ids)
+			continue;
+		int64_t err = domain_create(d);
+		if (err < 0)
+			return err;
+		d->owner = who;         /* its fault count stays: iommu shows the device's history */
+		*bdf = d->fn.bdf;
+		return 0;
+	}
+	return E_NOT_FOUND;
+}
+
+static struct device *my_device(void)
+{
+	int who = caller_id();
+	return who < 0 ? NULL : device_of((unsigned)who);
+}
+
+int64_t serve_map_bar(uint64_t bar, uint64_t *va, uint64_t *size)
+{
+	struct device *d = my_device();
+	if (!d)
+		return E_NOT_FOUND;
+	if (bar >= 6 || !d->fn.bar[bar].present || d->fn.bar[bar].io)
+		return E_INVAL;
+	int64_t err = device_map((unsigned)d->owner, d->fn.bar[bar].base, d->fn.bar[bar].size, va);
+	if (err < 0)
+		return err;
+	pci_set_command_bits(&config, d->fn.bdf, PCI_COMMAND_MEMORY, 0);
+	*size = d->fn.bar[bar].size;
+	return 0;
+}
+
+int64_t serve_bus_master(uint64_t on)
+{
+	struct device *d = my_device();
+	if (!d)
+		return E_NOT_FOUND;
+	if (on && !remapping)
+		return E_DENIED;        /* without remapping its DMA could reach anything */
+	pci_set_command_bits(&config, d->fn.bdf, on ? PCI_COMMAND_MASTER : 0, on ? 0 : PCI_COMMAND_MASTER);
+	return 0;
+}
+
+int64_t serve_bind_msi(uint64_t *line)
+{
+	struct device *d = my_device();
+	if (!d)
+		return E_NOT_FOUND;
+	if (!d->fn.msi_cap)
+		return E_NOSYS;
+	uint64_t vector;
+	int64_t err = irq_bind_msi((unsigned)d->owner, line, &vector);
+	if (err < 0)
+		return err;
+	pci_set_command_bits(&config, d->fn.bdf, PCI_COMMAND_INTX_DISABLE, 0);
+	return pci_msi_enable(&config, &d->fn, vtd_msi_compat_address(apic_id),
+			      vtd_msi_compat_data((uint8_t)vector));
+}
+
+/* Removes pages [va, va + pages) from d's domain, invalidates, and drops their pins. */
+static void unmap_pages(struct device *d, uint64_t va, uint64_t pages)
+{
+	uint64_t frames[UNPIN_BATCH];
+	for (uint64_t done = 0; done < pages;) {
+		uint64_t n = pages - done < UNPIN_BATCH ? pages - done : UNPIN_BATCH;
+		unsigned got = 0;
+		for (uint64_t i = 0; i < n; i++)
+			if (iopt_unmap(&d->pt, va + (done + i) * 4096, &frames[got]) == 0)
+				got++;
+		/* The device may still hold these translations: they go before the frames do. */
+		uint64_t iva;
+		uint64_t cmd = vtd_iotlb_page(&caps, domain_id(d), va + done * 4096,
+					      vtd_iotlb_am(va + done * 4096, n), &iva);
+		iotlb_invalidate(cmd, iva);
+		for (unsigned i = 0; i < got; i++)
+			dma_unpin((unsigned)d->owner, frames[i]);
+		d->pages -= got;
+		done += n;
+	}
+}
+
+int64_t serve_pin(uint64_t va, uint64_t len, uint64_t write, uint64_t *pages_out)
+{
+	struct device *d = my_device();
+	if (!d)
+		return E_NOT_FOUND;
+	if (!remapping || !d->has_domain)
+		return E_DENIED;
+	uint64_t pages = (len + 4095) / 4096;
+	if ((va & 4095) || len == 0 || write > 1 || va + len < va || va + len > (1ull << caps.iova_bits))
+		return E_INVAL;
+	if (d->pages + pages > MAX_PIN_PAGES)
+		return E_LIMIT;
+	int slot = -1;
+	for (int i = 0; i < MAX_RANGES && slot < 0; i++)
+		if (!d->range[i].pages)
+			slot = i;
+	if (slot < 0)
+		return E_LIMIT;
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t page = va + i * 4096, pa;
+		int64_t err = iopt_lookup(&d->pt, page, NULL, NULL, NULL) ? E_BUSY
+			    : dma_pin((unsigned)d->owner, page, write, &pa);
+		if (err >= 0) {
+			err = iopt_map(&d->pt, page, pa, true, write);
+			if (err < 0)
+				dma_unpin((unsigned)d->owner, pa);
+		}
+		if (err < 0) {
+			d->pages += i;
+			unmap_pages(d, va, i);
+			return err;
+		}
+	}
+	d->pages += pages;
+	d->range[slot] = (struct range){ va, pages, write };
+	*pages_out = pages;
+	return 0;
+}
+
+int64_t serve_unpin(uint64_t va, uint64_t len, uint64_t *pages_out)
+{
+	struct device *d = my_device();
+	if (!d)
+		return E_NOT_FOUND;
+	uint64_t pages = (len + 4095) / 4096;
+	for (int i = 0; i < MAX_RANGES; i++) {
+		struct range *r = &d->range[i];
+		if (r->pages && r->va == va && r->pages == pages) {
+			unmap_pages(d, va, pages);
+			r->pages = 0;
+			*pages_out = pages;
+			return 0;
+		}
+	}
+	return E_NOT_FOUND;     /* unpin names exactly a range that was pinned */
+}
+
+/* ---- the kernel's call when a driver stopped ---- */
+
+int64_t serve_driver_stopped(uint64_t component)
+{
+	if (caller_id() >= 0)
+		return E_DENIED;        /* only the kernel's recovery thread calls this */
+	struct device *d;
+	while ((d = device_of((unsigned)component)) != NULL) {
+		/* 1. The device stops: no more DMA, no more interrupts. */
+		pci_set_command_bits(&config, d->fn.bdf, 0, PCI_COMMAND_MASTER);
+		pci_msi_disable(&config, &d->fn);
+		if (d->fn.flr)
+			pci_function_level_reset(&config, &d->fn, delay_ms);
+		/* 2. Its domain goes, and with it every translation the IOMMU may have cached. */
+		if (d->has_domain) {
+			vtd_entry_clear(context_slot(d->fn.bdf));
+			context_invalidate(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
+			iotlb_invalidate(vtd_iotlb_domain(&caps, domain_id(d)), 0);
+			/* 3. Only now may the frames go back to the kernel. */
+			for (int i = 0; i < MAX_RANGES; i++)
+				if (d->range[i].pages) {
+					unmap_pages(d, d->range[i].va, d->range[i].pages);
+					d->range[i].pages = 0;
+				}
+			iopt_destroy(&d->pt);
+			d->has_domain = false;
+		}
+		d->owner = -1;
+	}
+	return 0;
+}
+
+/* ---- what the shell reads ---- */
+
+int64_t serve_device(uint64_t index, uint64_t *bdf, uint64_t *info)
+{
+	if (index >= (uint64_t)ndevices)
+		return E_NOT_FOUND;
+	const struct device *d = &devices[index];
+	*bdf = d->fn.bdf;
+	*info = ((uint64_t)d->fn.vendor << 48) | ((uint64_t)d->fn.device << 32) |
+		((uint64_t)d->fn.class_code << 24) | ((uint64_t)d->fn.subclass << 16) |
+		(uint64_t)(d->owner + 1);
+	return 0;
+}
+
+int64_t serve_domain(uint64_t bdf, uint64_t *pages, uint64_t *faults)
+{
+	const struct device *d = device_by_bdf((uint16_t)bdf);
+	if (!d || bdf > 0xffff)
+		return E_NOT_FOUND;
+	*pages = d->pages;
+	*faults = d->faults;
+	return d->has_domain ? 1 : 0;
+}
+
+int64_t serve_fault(uint64_t index, uint64_t *source, uint64_t *address)
+{
+	if (index >= FAULT_LOG || index >= fault_count)
+		return E_NOT_FOUND;
+	const struct vtd_fault *f = &fault_log[(fault_count - 1 - index) % FAULT_LOG].f;
+	*source = f->sid | (uint64_t)f->reason << 16 | (uint64_t)f->is_read << 24;
+	*address = f->address;
+	return 0;
+}
+
+int64_t serve_status(uint64_t *flags)
+{
+	*flags = (remapping ? 1 : 0) | (vtd ? 0 : 4);
+	return 0;
+}

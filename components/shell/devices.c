@@ -1,0 +1,89 @@
+/*
+ * devices.c — the shell's view of the hardware: lspci and iommu.
+ *
+ * Both only read what the chipset component reports (components/chipset):
+ * one line per PCI function, and the state of the IOMMU with its device
+ * domains and recent faults.  Owners are shown by component name.
+ */
+#include "components/shell/devices.h"
+
+#include <pinfold/kcall.h>
+#include <stdio.h>
+
+#include "chipset_client.h"
+
+/* Reason texts, as the chipset decodes them (components/chipset/vtd.c); the shell keeps its own short list. */
+static const char *reason_text(unsigned reason)
+{
+	switch (reason) {
+	case 1: return "root entry not present";
+	case 2: return "context entry not present";
+	case 3: return "context entry invalid";
+	case 4: return "address beyond the address width";
+	case 5: return "write to a page not mapped writable";
+	case 6: return "read from a page not mapped readable";
+	case 0xe: return "address in the interrupt window";
+	default: return "other";
+	}
+}
+
+static void owner_name(uint64_t owner_plus_one, char *buf, size_t size)
+{
+	struct component_info info;
+	if (owner_plus_one && kcall(SYS_COMPONENT_INFO, owner_plus_one - 1, (uint64_t)&info, 0, 0).status == 0)
+		snprintf(buf, size, "%s", info.name);
+	else
+		snprintf(buf, size, "-");
+}
+
+static int64_t chipset_cap(void)
+{
+	int64_t cap = cap_lookup("chipset");
+	if (cap < 0)
+		log_printf("error: no chipset component\n");
+	return cap;
+}
+
+void shell_lspci(void)
+{
+	int64_t cap = chipset_cap();
+	if (cap < 0)
+		return;
+	uint64_t bdf, info;
+	for (uint64_t i = 0; chipset_device((cap_t)cap, i, &bdf, &info) == 0; i++) {
+		char owner[24];
+		owner_name(info & 0xffff, owner, sizeof owner);
+		log_printf("%02lx:%02lx.%lx %04lx:%04lx %02lx%02lx %s\n", bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
+			   info >> 48, (info >> 32) & 0xffff, (info >> 24) & 0xff, (info >> 16) & 0xff, owner);
+	}
+}
+
+void shell_iommu(void)
+{
+	int64_t cap = chipset_cap();
+	if (cap < 0)
+		return;
+	uint64_t flags = 0;
+	int64_t r = chipset_status((cap_t)cap, &flags);
+	if (r < 0) {
+		log_printf("error: iommu: %s\n", pinfold_strerror(r));
+		return;
+	}
+	log_printf("dma remapping: %s\n", flags & 4 ? "no IOMMU" : flags & 1 ? "on" : "off");
+	log_printf("interrupt remapping: %s\n", flags & 2 ? "on" : "off");
+	uint64_t bdf, info, pages, faults;
+	for (uint64_t i = 0; chipset_device((cap_t)cap, i, &bdf, &info) == 0; i++) {
+		if (chipset_domain((cap_t)cap, bdf, &pages, &faults) != 1 && !faults)
+			continue;       /* no domain ever: its DMA is blocked, nothing to show */
+		char owner[24];
+		owner_name(info & 0xffff, owner, sizeof owner);
+		log_printf("domain %02lx:%02lx.%lx owner %s pinned %lu pages, %lu faults\n",
+			   bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7, owner, pages, faults);
+	}
+	uint64_t source, address;
+	for (uint64_t i = 0; chipset_fault((cap_t)cap, i, &source, &address) == 0; i++) {
+		unsigned sid = source & 0xffff, reason = (source >> 16) & 0xff;
+		log_printf("fault %02x:%02x.%x %s 0x%lx reason %u: %s\n", sid >> 8, (sid >> 3) & 0x1f, sid & 7,
+			   (source >> 24) & 1 ? "read" : "write", address, reason, reason_text(reason));
+	}
+}

@@ -1,0 +1,215 @@
+/*
+ * edu.c — a driver for QEMU's "edu" PCI device, untrusted like every driver.
+ *
+ * Everything it may touch it gets from the chipset component: its device
+ * (claimed by vendor:device, as the manifest allows), BAR 0 mapped uncached,
+ * bus mastering, an MSI bound to its interrupt method, and pins.  Its two
+ * DMA buffers are pages of its own heap, pinned at IOVA = VA: `out` the
+ * device may only read, `in` it may write.  Nothing else in memory is
+ * reachable by the device, which the inject kinds wild-dma, dma-read and
+ * dma-after-unpin demonstrate: the IOMMU blocks the access, the chipset
+ * charges the fault to this driver, and the kernel restarts it.
+ *
+ * Register layout: QEMU docs/specs/edu.txt (see also ../shared/reference/
+ * qemu-vtd.md §5).  The device-side buffer is 4 KiB at 0x40000, and a
+ * transfer must lie strictly inside it: QEMU 7.2 aborts on a count of 0 or
+ * of 4096.  A transfer starts 100 ms of virtual time after its command.
+ */
+#include <pinfold/kcall.h>
+#include <string.h>
+
+#include "chipset_client.h"
+#include "components/crashme/faults.h"
+#include "edu_server.h"
+
+#define EDU_IDS          0x123411e8ull
+#define EDU_ID           0x00
+#define EDU_LIVENESS     0x04
+#define EDU_FACTORIAL    0x08
+#define EDU_STATUS       0x20
+#define EDU_STATUS_BUSY  0x01
+#define EDU_STATUS_IRQ   0x80    /* raise an interrupt when the factorial is done */
+#define EDU_IRQ_STATUS   0x24
+#define EDU_IRQ_RAISE    0x60
+#define EDU_IRQ_ACK      0x64
+#define EDU_DMA_SRC      0x80
+#define EDU_DMA_DST      0x88
+#define EDU_DMA_COUNT    0x90
+#define EDU_DMA_CMD      0x98
+#define DMA_START        0x1
+#define DMA_TO_RAM       0x2     /* else RAM to the device */
+#define DMA_IRQ          0x4
+#define IRQ_DMA_DONE     0x100
+#define EDU_BUFFER       0x40000ull
+#define EDU_BUFFER_SIZE  4096
+#define WAIT_NS          (2000ull * 1000000)
+
+static cap_t chipset;
+static volatile uint8_t *regs;
+static uint8_t *out, *in;               /* pinned: out read-only for the device, in writable */
+static int64_t done_event = -1;
+static volatile uint64_t interrupts;
+
+static uint32_t rd32(unsigned off) { return *(volatile uint32_t *)(regs + off); }
+static void wr32(unsigned off, uint32_t v) { *(volatile uint32_t *)(regs + off) = v; }
+static void wr64(unsigned off, uint64_t v) { *(volatile uint64_t *)(regs + off) = v; }
+static uint64_t rd64(unsigned off) { return *(volatile uint64_t *)(regs + off); }
+
+int64_t component_init(void)
+{
+	int64_t cap = cap_lookup("chipset");
+	if (cap < 0)
+		return cap;
+	chipset = (cap_t)cap;
+	uint64_t bdf, va, size, line;
+	int64_t err = chipset_claim(chipset, EDU_IDS, &bdf);
+	if (err < 0) {
+		log_printf("edu: no device to drive (%s)\n", pinfold_strerror(err));
+		return 0;       /* nothing to do is not a failure */
+	}
+	if ((err = chipset_map_bar(chipset, 0, &va, &size)) < 0)
+		return err;
+	regs = (volatile uint8_t *)va;
+	if ((rd32(EDU_ID) & 0xff) != 0xed) {
+		log_printf("edu: BAR 0 does not look like an edu device (id 0x%x)\n", rd32(EDU_ID));
+		return E_NOT_FOUND;
+	}
+	done_event = event_create();
+	if (done_event < 0)
+		return done_event;
+	if ((err = chipset_bind_msi(chipset, &line)) < 0)
+		return err;
+	if ((err = chipset_bus_master(chipset, 1)) < 0) {
+		log_printf("edu: the chipset refuses DMA (%s): no IOMMU to contain it\n", pinfold_strerror(err));
+		return 0;
+	}
+	out = mem_alloc(2 * EDU_BUFFER_SIZE);
+	if (!out)
+		return E_NOMEM;
+	in = out + EDU_BUFFER_SIZE;
+	uint64_t pages;
+	if ((err = chipset_pin(chipset, (uint64_t)out, EDU_BUFFER_SIZE, 0, &pages)) < 0 ||
+	    (err = chipset_pin(chipset, (uint64_t)in, EDU_BUFFER_SIZE, 1, &pages)) < 0)
+		return err;
+	return 0;
+}
+
+int64_t serve_interrupt(uint64_t line)
+{
+	(void)line;
+	if (!regs)
+		return 0;
+	uint32_t status = rd32(EDU_IRQ_STATUS);
+	if (!status)
+		return 0;       /* the run at bind time, with nothing behind it */
+	wr32(EDU_IRQ_ACK, status);
+	interrupts++;
+	if (done_event >= 0)
+		event_signal(done_event);
+	return 0;
+}
+
+int64_t serve_liveness(uint64_t value, uint64_t *inverse)
+{
+	if (!regs)
+		return E_NOT_FOUND;
+	wr32(EDU_LIVENESS, (uint32_t)value);
+	*inverse = rd32(EDU_LIVENESS);
+	return 0;
+}
+
+int64_t serve_factorial(uint64_t n, uint64_t *result)
+{
+	if (!regs)
+		return E_NOT_FOUND;
+	if (n > 12)
+		return E_INVAL;         /* 13! does not fit the 32-bit register */
+	wr32(EDU_STATUS, 0);
+	wr32(EDU_FACTORIAL, (uint32_t)n);
+	uint64_t until = clock_ns() + WAIT_NS;
+	while (rd32(EDU_STATUS) & EDU_STATUS_BUSY)
+		if (clock_ns() > until)
+			return E_TIMEOUT;
+	*result = rd32(EDU_FACTORIAL);
+	return 0;
+}
+
+/* Starts one transfer and waits for its completion interrupt (and the busy bit to clear). */
+static int64_t transfer(uint64_t src, uint64_t dst, uint64_t len, uint32_t direction)
+{
+	wr64(EDU_DMA_SRC, src);
+	wr64(EDU_DMA_DST, dst);
+	wr64(EDU_DMA_COUNT, len);
+	wr64(EDU_DMA_CMD, DMA_START | DMA_IRQ | direction);
+	uint64_t until = clock_ns() + WAIT_NS;
+	while (rd64(EDU_DMA_CMD) & DMA_START) {
+		if (clock_ns() > until)
+			return E_TIMEOUT;
+		event_wait(done_event, 10 * 1000000ull);
+	}
+	return 0;
+}
+
+int64_t serve_dma(uint64_t len, uint64_t *matched)
+{
+	if (!regs || !out)
+		return E_NOT_FOUND;
+	if (len == 0 || len >= EDU_BUFFER_SIZE)
+		return E_INVAL;
+	for (uint64_t i = 0; i < len; i++)
+		out[i] = (uint8_t)(i * 7 + 3);
+	memset(in, 0, EDU_BUFFER_SIZE);
+	int64_t err = transfer((uint64_t)out, EDU_BUFFER, len, 0);
+	if (!err)
+		err = transfer(EDU_BUFFER, (uint64_t)in, len, DMA_TO_RAM);
+	if (err)
+		return err;
+	uint64_t same = 0;
+	for (uint64_t i = 0; i < len; i++)
+		same += in[i] == out[i];
+	*matched = same;
+	return 0;
+}
+
+/* Device misbehaviour: each makes the device reach memory it was not given. */
+static int64_t misbehave(uint64_t kind)
+{
+	uint64_t pages;
+	switch (kind) {
+	case CRASH_WILD_DMA:
+		/* Into the kernel's image, had the addresses been physical: 2 MiB up. */
+		return transfer(EDU_BUFFER, 0x200000, 64, DMA_TO_RAM);
+	case CRASH_DMA_READ: {
+		uint8_t *secret = mem_alloc(EDU_BUFFER_SIZE);     /* mine, but never pinned */
+		if (!secret)
+			return E_NOMEM;
+		return transfer((uint64_t)secret, EDU_BUFFER, 64, 0);
+	}
+	case CRASH_DMA_AFTER_UNPIN: {
+		int64_t err = chipset_unpin(chipset, (uint64_t)in, EDU_BUFFER_SIZE, &pages);
+		if (err < 0)
+			return err;
+		return transfer(EDU_BUFFER, (uint64_t)in, 64, DMA_TO_RAM);
+	}
+	case CRASH_IRQ_STORM:
+		for (int i = 0; i < 20000; i++)
+			wr32(EDU_IRQ_RAISE, 1);
+		return 1;
+	}
+	return E_INVAL;
+}
+
+int64_t serve_inject(uint64_t kind)
+{
+	if (kind >= CRASH_WILD_DMA && kind < CRASH_KINDS) {
+		if (!regs || !out)
+			return E_NOT_FOUND;
+		int64_t r = misbehave(kind);
+		/* The fault is charged asynchronously; give the chipset's interrupt its moment. */
+		sleep_ns(50 * 1000000ull);
+		return r < 0 ? r : 1;
+	}
+	if (kind == CRASH_IRQ_HANG)
+		return E_INVAL;
+	return inject_fault(kind);
+}

@@ -272,8 +272,10 @@ int64_t component_init(void)
 	pool = mem_alloc((uint64_t)TABLE_POOL * 4096);
 	if (!pool)
 		return E_NOMEM;
+	/* The IOMMU reads these pages behind the kernel's back: pinned, they can never be
+	 * handed to anyone else, not even if this component crashes while they are in use. */
 	for (int i = 0; i < TABLE_POOL; i++)
-		if (mem_phys(pool + (size_t)i * 4096, &pool_phys[i]) < 0)
+		if (dma_pin(self_id, (uint64_t)(pool + (size_t)i * 4096), true, &pool_phys[i]) < 0)
 			return E_FAULT;
 
 	struct kcall_result ecam = kernel_info_of(INFO_ECAM_BASE, 0);

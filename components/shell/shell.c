@@ -295,8 +295,13 @@ static void feed(uint8_t byte)
 	log_write(PROMPT, sizeof PROMPT - 1);
 }
 
+/* (Re)subscribes to the driver's input; a restarted driver lost both the subscription and,
+ * with its crash, the right to signal the event (kernel/component/event.c). */
 static bool subscribe(void)
 {
+	int64_t r = event_grant(input_event, serial);
+	if (r < 0 && r != E_BUSY)
+		return false;
 	return serial_subscribe(serial, (uint64_t)input_event) == 0;
 }
 
@@ -309,16 +314,19 @@ static void shell_main(uint64_t arg)
 	log_write(PROMPT, sizeof PROMPT - 1);
 	for (;;) {
 		/* The timeout is the safety net for a signal lost while the driver restarted. */
-		event_wait(input_event, 100 * MS);
+		bool signalled = event_wait(input_event, 100 * MS) == 0;
 		uint64_t bytes, count;
 		int64_t r;
-		while ((r = serial_read(serial, &bytes, &count)) == 0 && count)
+		bool got = false;
+		while ((r = serial_read(serial, &bytes, &count)) == 0 && count) {
+			got = true;
 			for (uint64_t i = 0; i < count; i++)
 				feed((uint8_t)(bytes >> (8 * i)));
+		}
 		if (r < 0)
 			subscribed = false;     /* the driver is down: its restart forgets us */
-		else if (!subscribed)
-			subscribed = subscribe();
+		else if (!subscribed || (got && !signalled))
+			subscribed = subscribe();       /* input came unannounced: it restarted unseen */
 	}
 }
 

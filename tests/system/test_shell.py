@@ -19,11 +19,16 @@ def shell(make_qemu):
 
 def fresh_prompt(vm):
     """After something printed on its own (a crash), Enter brings a new prompt, as for a person."""
+    import time
+    before = len(vm.findall(r"^pinfold> ", partial=True))
     vm.send(b"\r")
+    deadline = time.time() + 30
     while True:             # the prompt this Enter brings is the last thing on the console
         m = vm.wait_for(r"^pinfold> ", partial=True)
-        if not vm.output[m.end():].strip():
+        if len(vm.findall(r"^pinfold> ", partial=True)) > before and not vm.output[m.end():].strip():
             break
+        assert time.time() < deadline, "no fresh prompt"
+        time.sleep(0.02)
 
 
 def wait_count(vm, pattern, n, timeout=30):

@@ -54,6 +54,17 @@ static bool alive(const struct component *c)
 	return c->state == COMPONENT_RUNNING || c->state == COMPONENT_LOADING;
 }
 
+/* The checks every call on behalf of a running target makes: 0 and *t, or the error. */
+static int64_t live_target(const struct component *caller, uint64_t target_id, struct component **t)
+{
+	*t = component_arg(target_id);
+	if (!is_chipset(caller))
+		return E_DENIED;
+	if (!*t)
+		return E_NOT_FOUND;
+	return alive(*t) ? 0 : E_CALLEE_FAILED;
+}
+
 /* Pages the kernel drives itself: the LAPIC and IOAPIC registers. */
 static bool kernel_device_page(uint64_t pa)
 {
@@ -67,13 +78,10 @@ static bool kernel_device_page(uint64_t pa)
 int64_t device_map(struct component *caller, uint64_t target_id, uint64_t pa, uint64_t len,
 		   uint64_t *va_out)
 {
-	struct component *t = component_arg(target_id);
-	if (!is_chipset(caller))
-		return E_DENIED;
-	if (!t)
-		return E_NOT_FOUND;
-	if (!alive(t))
-		return E_CALLEE_FAILED;
+	struct component *t;
+	int64_t err = live_target(caller, target_id, &t);
+	if (err)
+		return err;
 	if ((pa & (PAGE_SIZE - 1)) || len == 0 || len > DEVICE_AREA_SIZE || pa + len < pa)
 		return E_INVAL;
 	len = (len + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
@@ -112,19 +120,16 @@ int64_t device_phys(struct component *caller, uint64_t va, uint64_t *pa_out)
 int64_t device_pin(struct component *caller, uint64_t target_id, uint64_t va, uint64_t write,
 		   uint64_t *pa_out)
 {
-	struct component *t = component_arg(target_id);
-	if (!is_chipset(caller))
-		return E_DENIED;
-	if (!t)
-		return E_NOT_FOUND;
-	if (!alive(t))
-		return E_CALLEE_FAILED;
+	struct component *t;
+	int64_t err = live_target(caller, target_id, &t);
+	if (err)
+		return err;
 	if ((va & (PAGE_SIZE - 1)) || write > 1)
 		return E_INVAL;
 	uint64_t pa;
 	if (!component_may_access(t, va, PAGE_SIZE, write) || !domain_lookup(&t->domain, va, write, &pa))
 		return E_FAULT;         /* not the driver's to give to its device */
-	int err = frame_pin(pa);
+	err = frame_pin(pa);
 	if (err == -1)
 		return E_DENIED;        /* device memory, or anything but allocated RAM */
 	if (err)

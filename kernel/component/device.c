@@ -10,8 +10,8 @@
  *   - mapping device memory (a BAR, ECAM, the VT-d registers) uncached into a
  *     component's device area, never RAM and never the interrupt controllers
  *     the kernel itself drives;
- *   - the physical address of the chipset's own pages (its IOMMU tables);
- *   - pinning a page of a driver for DMA: the kernel checks the driver may
+ *   - pinning a page for DMA (a driver's, or the chipset's own for its IOMMU
+ *     tables, which also tells it their frames): the kernel checks the owner may
  *     access it (and write it, for a device that writes), and pins its frame,
  *     so that the frame is never handed out again while a device may reach it
  *     (kernel/mm/frame.c), even if the driver frees it or crashes first;
@@ -102,18 +102,6 @@ int64_t device_map(struct component *caller, uint64_t target_id, uint64_t pa, ui
 	}
 	t->device_next += len;
 	*va_out = va;
-	return 0;
-}
-
-int64_t device_phys(struct component *caller, uint64_t va, uint64_t *pa_out)
-{
-	if (!is_chipset(caller))
-		return E_DENIED;
-	if (va & (PAGE_SIZE - 1))
-		return E_INVAL;
-	if (va < caller->heap_base || va >= caller->base + COMPONENT_DEVICE_OFF ||
-	    !domain_lookup(&caller->domain, va, false, pa_out))
-		return E_FAULT;         /* only its own heap: what it allocated for tables */
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
- * device.h — mechanisms for the chipset component: device memory, physical
- * addresses, DMA pins, MSI lines and device faults (kernel/component/device.c).
+ * device.h — mechanisms for the chipset component: device memory, DMA pins,
+ * MSI lines and device faults (kernel/component/device.c).
  *
  * Every call is refused (E_DENIED) unless `caller` holds the manifest's
  * `chipset` right; targets are component ids.
@@ -15,9 +15,6 @@
 /* Maps [pa, pa+len) of device memory, uncached, into the target's device area; *va_out is where. */
 int64_t device_map(struct component *caller, uint64_t target, uint64_t pa, uint64_t len,
 		   uint64_t *va_out);
-
-/* The frame behind a page of the caller's own heap. */
-int64_t device_phys(struct component *caller, uint64_t va, uint64_t *pa_out);
 
 /* Pins the frame behind the target's page at `va` (which it must be able to write if `write`). */
 int64_t device_pin(struct component *caller, uint64_t target, uint64_t va, uint64_t write,

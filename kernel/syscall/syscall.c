@@ -240,13 +240,6 @@ static void sys_device_map(struct trap_frame *f)
 	answer(f, err, va);
 }
 
-static void sys_mem_phys(struct trap_frame *f)
-{
-	uint64_t pa = 0;
-	int64_t err = device_phys(caller(), f->rdi, &pa);
-	answer(f, err, pa);
-}
-
 static void sys_dma_pin(struct trap_frame *f)
 {
 	uint64_t pa = 0;

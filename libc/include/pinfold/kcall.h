@@ -137,12 +137,6 @@ static inline int64_t device_map(unsigned id, uint64_t pa, uint64_t len, uint64_
 	return kcall_out(kcall(SYS_DEVICE_MAP, id, pa, len, 0), va);
 }
 
-/* The frame behind a page of my own heap. */
-static inline int64_t mem_phys(const void *page, uint64_t *pa)
-{
-	return kcall_out(kcall(SYS_MEM_PHYS, (uint64_t)page, 0, 0, 0), pa);
-}
-
 /* Pins the frame behind component id's page at va (write: the device may write it); *pa: the frame. */
 static inline int64_t dma_pin(unsigned id, uint64_t va, bool write, uint64_t *pa)
 {

@@ -42,11 +42,10 @@
 	X(SYS_COMPONENT_CONTROL, 24, component_control, "kill or restart a component I hold a capability for") \
 	X(SYS_CONSOLE_RECENT, 25, console_recent, "copy the most recent console text") \
 	X(SYS_DEVICE_MAP,   26, device_map,    "chipset: map device memory into a component") \
-	X(SYS_MEM_PHYS,     27, mem_phys,      "chipset: the frame behind a page of my heap") \
-	X(SYS_DMA_PIN,      28, dma_pin,       "chipset: pin a component's page for DMA") \
-	X(SYS_DMA_UNPIN,    29, dma_unpin,     "chipset: drop a pin") \
-	X(SYS_IRQ_BIND_MSI, 30, irq_bind_msi,  "chipset: give a component an MSI line") \
-	X(SYS_COMPONENT_FAULT, 31, component_fault, "chipset: charge a device fault to a component")
+	X(SYS_DMA_PIN,      27, dma_pin,       "chipset: pin a component's page for DMA") \
+	X(SYS_DMA_UNPIN,    28, dma_unpin,     "chipset: drop a pin") \
+	X(SYS_IRQ_BIND_MSI, 29, irq_bind_msi,  "chipset: give a component an MSI line") \
+	X(SYS_COMPONENT_FAULT, 30, component_fault, "chipset: charge a device fault to a component")
 
 /* Method numbers the kernel uses to enter a component at component_start. */
 #define METHOD_INIT      0xffffffff  /* run init() */

@@ -114,6 +114,7 @@ class Console:
         self._fatals = []            # fatal signs seen, in order, each a _Fatal
         self._eof = False
         self._at_prompt = False      # the cursor sits just after a prompt
+        self._syncs = 0              # marker lines sync() has typed
         self.returncode = None
         self.started_at = None       # time.monotonic() when the process started,
         self.exited_at = None        # and when its output ended
@@ -317,6 +318,19 @@ class Console:
             if out.startswith("\n"):
                 out = out[1:]
         return out[:-1] if out.endswith("\n") else out
+
+    def sync(self, timeout=WAIT_TIMEOUT):
+        """Brings the harness to a fresh prompt after commands it did not wait for (a crash
+        that printed on its own, an inject whose answer comes after the restart): types a
+        line that names no command and waits for the shell's error about it and the prompt
+        after.  The shell takes lines in order, so all it owed earlier lines came before;
+        pressing Enter alone cannot tell its own prompt from one still owed.  Ctrl-U first
+        drops whatever was typed and left unfinished."""
+        self._syncs += 1
+        marker = "sync%d" % self._syncs
+        self.send("\x15" + marker + "\r")
+        self.wait_for(r"^error: unknown command '%s'" % marker, timeout)
+        self.wait_for("^" + re.escape(PROMPT), timeout, partial=True)
 
     # ---- failing
 

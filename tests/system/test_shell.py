@@ -17,20 +17,6 @@ def shell(make_qemu):
     return vm
 
 
-def fresh_prompt(vm):
-    """After something printed on its own (a crash), Enter brings a new prompt, as for a person."""
-    import time
-    before = len(vm.findall(r"^pinfold> ", partial=True))
-    vm.send(b"\r")
-    deadline = time.time() + 30
-    while True:             # the prompt this Enter brings is the last thing on the console
-        m = vm.wait_for(r"^pinfold> ", partial=True)
-        if len(vm.findall(r"^pinfold> ", partial=True)) > before and not vm.output[m.end():].strip():
-            break
-        assert time.time() < deadline, "no fresh prompt"
-        time.sleep(0.02)
-
-
 def wait_count(vm, pattern, n, timeout=30):
     """Waits until `pattern` has matched n console lines."""
     import time
@@ -115,7 +101,7 @@ def test_inject_every_kind_into_crashme(shell):
         out = shell.command("inject crashme " + kind, timeout=30)
         assert "inject crashme %s: it failed, as asked" % kind in out
         wait_count(shell, r"^restart: crashme: up in \d+ us$", n)
-        fresh_prompt(shell)
+        shell.sync()
         assert ps(shell)["crashme"] == ("running", n)
         assert shell.command("call crashme ping") == "status 0, results 1 0x1, 0 0x0"
     assert len(shell.findall(r"^crash: crashme: ")) == len(KINDS)
@@ -131,7 +117,7 @@ def test_the_console_driver_itself_recovers(shell, how):
     wait_count(shell, r"^crash: serial: ", 1)
     wait_count(shell, r"^restart: serial: up in \d+ us$", 1)
     # The shell answers again through the restarted driver.
-    fresh_prompt(shell)
+    shell.sync()
     table = ps(shell)
     assert table["serial"] == ("running", 1)
     assert table["shell"] == ("running", 0)
@@ -142,7 +128,7 @@ def test_hung_console_interrupt_method(shell):
     shell.send(b"x")        # the next interrupt's method hangs: the watchdog takes the driver down
     wait_count(shell, r"^crash: serial: watchdog: a method ran longer than 300 ms$", 1)
     wait_count(shell, r"^restart: serial: up in \d+ us$", 1)
-    fresh_prompt(shell)
+    shell.sync()
     assert ps(shell)["serial"] == ("running", 1)
 
 
@@ -155,14 +141,14 @@ def test_kill_restart_and_policy(shell):
     for n in range(1, 4):
         shell.command("kill fragile")
         wait_count(shell, r"^(restart|failed): fragile", n)
-        fresh_prompt(shell)
+        shell.sync()
     assert shell.find(r"^failed: fragile$")
     assert ps(shell)["fragile"][0] == "failed"
     assert shell.command("call fragile ping").startswith("error: fragile.ping: callee failed")
     assert shell.command("kill fragile") == "error: kill fragile: it is not running"
     shell.command("restart fragile")
     wait_count(shell, r"^restart: fragile: up in \d+ us$", 3)
-    fresh_prompt(shell)
+    shell.sync()
     assert shell.command("call fragile ping") == "status 0, results 1 0x1, 0 0x0"
     assert ps(shell)["peer"] == ("running", 0)
 

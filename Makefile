@@ -23,6 +23,7 @@ CROSS   := $(shell command -v x86_64-elf-gcc >/dev/null 2>&1 && echo x86_64-elf-
 CC      := $(CROSS)gcc
 LD      := $(CROSS)ld
 NM      := $(CROSS)nm
+AR      := $(CROSS)ar
 OBJCOPY := $(CROSS)objcopy
 
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
@@ -129,6 +130,14 @@ COMPONENT_LDFLAGS := -pie --no-dynamic-linker -z text -z norelro -z noexecstack 
 RUNTIME_SRCS := $(LIBC_SRCS) $(wildcard libc/pinfold/*.c libc/pinfold/*.S)
 RUNTIME_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(RUNTIME_SRCS))
 
+# The driver library (libdriver/): an archive, so that a component links only
+# the parts it calls.
+DRIVER_LIB_SRCS := $(wildcard libdriver/*.c)
+DRIVER_LIB      := $(BUILD)/user/libdriver.a
+$(DRIVER_LIB): $(patsubst %,$(BUILD)/user/%.o,$(DRIVER_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 $(BUILD)/tools/idlgen: tools/idlgen.c kernel/component/idl.c kernel/component/idl.h \
 		kernel/component/manifest.c $(LIBC_SRCS)
 	@mkdir -p $(dir $@)
@@ -156,7 +165,7 @@ $(BUILD)/user/%.S.o: %.S | deps
 -include $(wildcard $(BUILD)/user/*/*/*.d $(BUILD)/user/*/*.d)
 
 define component_rule
-$(BUILD)/components/$(notdir $(1)).elf: $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)/*.c $(1)/*.S)) $(RUNTIME_OBJS)
+$(BUILD)/components/$(notdir $(1)).elf: $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)/*.c $(1)/*.S)) $(RUNTIME_OBJS) $(DRIVER_LIB)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$(Q)$(LD) $(COMPONENT_LDFLAGS) -o $$@ $$^

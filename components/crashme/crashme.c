@@ -9,6 +9,7 @@
 
 #include "components/crashme/faults.h"
 #include "crashme_server.h"
+#include "libdriver/io.h"
 
 static uint64_t generation;
 
@@ -22,13 +23,6 @@ int64_t serve_ping(uint64_t *gen)
 {
 	*gen = generation;
 	return 0;
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
 }
 
 int64_t serve_granted_port(uint64_t *value)

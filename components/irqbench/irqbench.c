@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "irqbench_server.h"
+#include "libdriver/io.h"
 
 #define COM2      0x2f8
 #define UART_IER  1        /* interrupt enable (DLAB=0) */
@@ -76,25 +77,6 @@ static volatile uint64_t interrupts;    /* method runs that found THRE pending w
 static volatile uint64_t calls;         /* every run of the interrupt method while active */
 static int64_t event = -1;
 static uint64_t samples[ROUNDS];
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /*
  * t0 = TSC, then IER = ier.  One asm statement, so that nothing the compiler
@@ -155,7 +137,7 @@ static bool round_trip(void)
 	armed = true;
 	stamp_and_write_ier(IER_THRE);
 	for (int i = 0; i < SPIN && !done; i++)
-		__asm__ volatile("pause");
+		cpu_relax();
 	return event_wait(event, TIMEOUT_NS) == 0 && done;
 }
 

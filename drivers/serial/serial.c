@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "components/crashme/faults.h"
+#include "libdriver/io.h"
 #include "serial_server.h"
 
 #define COM1       0x3f8
@@ -58,22 +59,10 @@ static volatile uint64_t received;
 static int64_t subscriber = -1;        /* the event to signal, or -1 */
 static bool report, hang_on_h, hang_next_interrupt;
 
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-
 static void put(uint8_t c)
 {
 	while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY))
-		__asm__ volatile("pause");
+		cpu_relax();
 	outb(COM1 + UART_THR, c);
 }
 
@@ -141,7 +130,7 @@ static void drain_and_report(void)
 		log_printf("serial: received 0x%02x\n", byte);
 		if ((hang_on_h && byte == 'H') || hang_next_interrupt)
 			for (;;)                /* an interrupt method that never returns */
-				__asm__ volatile("pause");
+				cpu_relax();
 	}
 }
 
@@ -154,7 +143,7 @@ int64_t serve_interrupt(uint64_t line)
 	} else {
 		if (hang_next_interrupt)
 			for (;;)                /* an interrupt method that never returns */
-				__asm__ volatile("pause");
+				cpu_relax();
 		/* The bytes stay in the FIFO until read() takes them.  Until then the UART must
 		 * not interrupt again: a level-triggered line would fire at once, forever.  (The
 		 * run at start may find the FIFO empty: then leave the interrupt on.) */

@@ -51,7 +51,8 @@ HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
 	kernel/component/idl.c kernel/component/manifest.c \
 	components/shell/lineedit.c components/shell/words.c \
-	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c
+	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
+	components/block/book.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \

@@ -1,0 +1,133 @@
+/*
+ * test_block_book.c — the block service's book of requests (components/block/book.c):
+ * re-issue over driver restarts, stale completions, and the order rule that keeps
+ * an acknowledged write from being overwritten by an older one issued again.
+ */
+#include "unit.h"
+
+#include <pinfold/errors.h>
+
+#include "components/block/book.h"
+
+static struct book b;
+
+TEST(book_issues_in_submission_order)
+{
+	book_init(&b);
+	int r1 = book_add(&b, false, 0, 8, 1, 101);
+	int r2 = book_add(&b, false, 100, 8, 1, 102);
+	CHECK(r1 >= 0 && r2 >= 0 && r1 != r2);
+	CHECK_EQ(book_next(&b), r1);
+	CHECK_EQ(book_next(&b), r2);
+	CHECK_EQ(book_next(&b), -1);
+	CHECK_EQ(book_count(&b, BOOK_ISSUED), 2);
+	CHECK(book_complete(&b, r2, b.gen, 0));
+	CHECK_EQ(book_take(&b, r2), 0);
+	CHECK_EQ(book_count(&b, BOOK_FREE), BOOK_SLOTS - 1);
+}
+
+TEST(book_overlapping_reads_go_together)
+{
+	book_init(&b);
+	int r1 = book_add(&b, false, 0, 8, 1, 1);
+	int r2 = book_add(&b, false, 4, 8, 2, 2);
+	CHECK_EQ(book_next(&b), r1);
+	CHECK_EQ(book_next(&b), r2);
+}
+
+TEST(book_holds_a_request_that_overlaps_an_earlier_write)
+{
+	book_init(&b);
+	int w1 = book_add(&b, true, 10, 4, 1, 1);
+	int w2 = book_add(&b, true, 12, 4, 2, 2);     /* overlaps w1 at 12, 13 */
+	int rd = book_add(&b, false, 13, 1, 3, 3);    /* overlaps both */
+	int other = book_add(&b, false, 14, 10, 3, 4);/* overlaps w2 only */
+	int far = book_add(&b, true, 100, 1, 3, 5);   /* overlaps nothing */
+	CHECK_EQ(book_next(&b), w1);
+	CHECK_EQ(book_next(&b), far);                 /* passes the held ones */
+	CHECK_EQ(book_next(&b), -1);
+	CHECK(book_complete(&b, w1, b.gen, 0));
+	CHECK_EQ(book_next(&b), w2);
+	CHECK_EQ(book_next(&b), -1);                  /* rd and other wait for w2 */
+	CHECK(book_complete(&b, w2, b.gen, 0));
+	CHECK_EQ(book_next(&b), rd);
+	CHECK_EQ(book_next(&b), other);
+}
+
+TEST(book_write_after_read_waits_for_the_read)
+{
+	book_init(&b);
+	int rd = book_add(&b, false, 0, 8, 1, 1);
+	int wr = book_add(&b, true, 7, 1, 2, 2);
+	CHECK_EQ(book_next(&b), rd);
+	CHECK_EQ(book_next(&b), -1);
+	CHECK(book_complete(&b, rd, b.gen, 0));
+	CHECK_EQ(book_next(&b), wr);
+}
+
+TEST(book_restart_reissues_what_the_driver_had)
+{
+	book_init(&b);
+	int r1 = book_add(&b, true, 0, 1, 1, 1);
+	int r2 = book_add(&b, false, 50, 1, 1, 2);
+	int r3 = book_add(&b, false, 60, 1, 1, 3);
+	CHECK_EQ(book_next(&b), r1);
+	CHECK_EQ(book_next(&b), r2);
+	uint64_t old = b.gen;
+	CHECK(book_complete(&b, r2, old, 0));         /* finished before the crash: kept */
+	book_driver_restarted(&b);
+	CHECK(b.gen != old);
+	CHECK_EQ(book_count(&b, BOOK_WAITING), 2);    /* r1 again, and r3 never issued */
+	CHECK_EQ(book_next(&b), r1);
+	CHECK_EQ(book_next(&b), r3);
+	/* The old instance's late completion of r1 is not the new one's. */
+	CHECK(!book_complete(&b, r1, old, 0));
+	CHECK_EQ(b.slot[r1].state, BOOK_ISSUED);
+	CHECK(book_complete(&b, r1, b.gen, 0));
+	CHECK(!book_complete(&b, r1, b.gen, 0));      /* nor twice */
+	CHECK_EQ(book_take(&b, r1), 0);
+	CHECK_EQ(book_take(&b, r2), 0);
+}
+
+/* W1 in flight, W2 (overlapping, later) held; crash; W1 goes again first, then W2:
+ * the disk ends with W2's data whatever W1 had done before the crash. */
+TEST(book_reissued_write_never_follows_a_later_overlapping_one)
+{
+	book_init(&b);
+	int w1 = book_add(&b, true, 5, 2, 1, 1);
+	int w2 = book_add(&b, true, 6, 2, 2, 2);
+	CHECK_EQ(book_next(&b), w1);
+	CHECK_EQ(book_next(&b), -1);
+	book_driver_restarted(&b);
+	CHECK_EQ(book_next(&b), w1);
+	CHECK_EQ(book_next(&b), -1);
+	CHECK(book_complete(&b, w1, b.gen, 0));
+	CHECK_EQ(book_next(&b), w2);
+}
+
+TEST(book_gives_up_after_max_tries)
+{
+	book_init(&b);
+	int r = book_add(&b, false, 0, 1, 1, 1);
+	for (int i = 0; i < BOOK_MAX_TRIES; i++) {
+		CHECK_EQ(book_next(&b), r);
+		book_driver_restarted(&b);
+	}
+	CHECK_EQ(b.slot[r].state, BOOK_DONE);
+	CHECK_EQ(book_next(&b), -1);
+	CHECK_EQ(book_take(&b, r), E_IO);
+	CHECK_EQ(book_count(&b, BOOK_FREE), BOOK_SLOTS);
+}
+
+TEST(book_full_and_bad_slots)
+{
+	book_init(&b);
+	for (int i = 0; i < BOOK_SLOTS; i++)
+		CHECK(book_add(&b, false, i, 1, 1, i) >= 0);
+	CHECK_EQ(book_add(&b, false, 0, 1, 1, 0), E_BUSY);
+	CHECK(!book_complete(&b, -1, b.gen, 0));
+	CHECK(!book_complete(&b, BOOK_SLOTS, b.gen, 0));
+	CHECK(!book_complete(&b, 0, b.gen, 0));       /* waiting, not issued */
+	CHECK_EQ(book_take(&b, 0), E_INVAL);          /* not done */
+	CHECK_EQ(book_take(&b, BOOK_SLOTS), E_INVAL);
+}

@@ -171,6 +171,32 @@ int64_t serve_dma(uint64_t len, uint64_t *matched)
 	return 0;
 }
 
+int64_t serve_buffers(uint64_t *out_va, uint64_t *in_va)
+{
+	if (!out)
+		return E_NOT_FOUND;
+	*out_va = (uint64_t)out;
+	*in_va = (uint64_t)in;
+	return 0;
+}
+
+/* Whatever a buggy or hostile driver might ask the chipset to pin: the chipset's
+ * answer is the result.  A pin granted is undone at once, so probing leaves the
+ * driver as it was. */
+int64_t serve_try_pin(uint64_t va, uint64_t len, uint64_t write, uint64_t *pages)
+{
+	if (!regs)
+		return E_NOT_FOUND;
+	int64_t err = chipset_pin(chipset, va, len, write, pages);
+	if (err == 0) {
+		uint64_t unpinned;
+		int64_t undo = chipset_unpin(chipset, va, len, &unpinned);
+		if (undo < 0)
+			return undo;
+	}
+	return err;
+}
+
 /* Device misbehaviour: each makes the device reach memory it was not given. */
 static int64_t misbehave(uint64_t kind)
 {

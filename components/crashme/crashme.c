@@ -9,6 +9,7 @@
 
 #include "components/crashme/faults.h"
 #include "crashme_server.h"
+#include "peer_client.h"
 #include "libdriver/io.h"
 
 static uint64_t generation;
@@ -23,6 +24,24 @@ int64_t serve_ping(uint64_t *gen)
 {
 	*gen = generation;
 	return 0;
+}
+
+/* A thread whose home is crashme, inside another component when crashme dies. */
+static void holder(uint64_t ms)
+{
+	int64_t peer = cap_lookup("peer");
+	if (peer >= 0)
+		peer_slow((cap_t)peer, ms);
+}
+
+int64_t serve_hold(uint64_t ms)
+{
+	if (ms > 10000)
+		return E_INVAL;
+	if (cap_lookup("peer") < 0)
+		return E_NO_CAP;
+	int64_t t = thread_create(holder, ms, 10);
+	return t < 0 ? t : 0;
 }
 
 int64_t serve_granted_port(uint64_t *value)

@@ -29,6 +29,27 @@ int64_t component_init(void)
 	return 0;
 }
 
+/* A call that takes its time, for a caller whose home may crash meanwhile: the kernel
+ * must let it finish here (the caller becomes an orphan), not kill it mid-method. */
+static volatile uint64_t slow_entered, slow_finished;
+
+int64_t serve_slow(uint64_t ms)
+{
+	if (ms > 10000)
+		return E_INVAL;
+	slow_entered++;
+	sleep_ns(ms * 1000000ull);
+	slow_finished++;
+	return 0;
+}
+
+int64_t serve_slow_count(uint64_t *entered, uint64_t *finished)
+{
+	*entered = slow_entered;
+	*finished = slow_finished;
+	return 0;
+}
+
 int64_t serve_init_probe(uint64_t *status)
 {
 	*status = (uint64_t)init_probe_status;

@@ -335,8 +335,9 @@ void component_crash(struct component *c, const char *reason)
 	recovery_tail = c;
 	thread_wake_one(&recovery_wait, 0);
 
-	/* The caller itself belonged to c (it faulted in c, or was caught by the watchdog). */
-	if (thread_current()->home == c)
+	/* The caller itself belonged to c (it faulted in c, or was caught by the watchdog),
+	 * unless it is an orphan now, finishing a call in another component. */
+	if (thread_current()->home == c && !thread_current()->orphaned)
 		thread_exit();
 }
 

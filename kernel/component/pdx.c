@@ -139,7 +139,7 @@ struct pdx_target pdx_return_fast(void)
 	if (t->depth == 0)
 		return slow;
 	struct call_frame *cf = &t->frame[t->depth - 1];
-	if (cf->grant >= 0 || cf->callee->stack_wait.head)
+	if (cf->grant >= 0 || cf->callee->stack_wait.head || t->orphaned)
 		return slow;
 	t->depth--;
 	cf->callee->stack_busy &= ~(1u << cf->stack);
@@ -172,11 +172,27 @@ static inline void resume_caller(struct thread *t, struct trap_frame *f, int64_t
 	f->rdx = f->r10 = f->r8 = f->r9 = 0;
 }
 
+/* Pops call frames of `t` until `depth` are left, giving back their stacks and grants. */
+static void pop_frames(struct thread *t, int depth)
+{
+	while (t->depth > depth) {
+		struct call_frame *cf = &t->frame[--t->depth];
+		if (cf->grant >= 0)
+			memobj_revoke_call_grant(cf->grant);
+		component_stack_give(cf->callee, cf->stack);
+	}
+}
+
 void pdx_return(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
 	if (t->depth == 0) {
 		lifecycle_thread_finished(t, (int64_t)f->rdi);   /* init or a thread function returned */
+		return;
+	}
+	if (t->orphaned && t->depth == 1) {
+		pop_frames(t, 0);       /* its home crashed meanwhile: nothing to return to */
+		lifecycle_thread_finished(t, E_CALLEE_FAILED);
 		return;
 	}
 	resume_caller(t, f, (int64_t)f->rdi, f->rsi, f->rdx);
@@ -198,35 +214,41 @@ struct unwind_ctx {
 	struct thread *kill_list[THREAD_MAX];
 };
 
-/* Pops call frames of `t` until `depth` are left, giving back their stacks and grants. */
-static void pop_frames(struct thread *t, int depth)
-{
-	while (t->depth > depth) {
-		struct call_frame *cf = &t->frame[--t->depth];
-		if (cf->grant >= 0)
-			memobj_revoke_call_grant(cf->grant);
-		component_stack_give(cf->callee, cf->stack);
-	}
-}
-
+/*
+ * What c's crash does to thread t:
+ *  - t runs in c's code (its home is c and it is at depth 0, or it is an
+ *    orphan about to return into c): it is killed;
+ *  - t called into c from elsewhere: the calls from c's entry up are dropped
+ *    and t resumes the caller with E_CALLEE_FAILED;
+ *  - t's home is c but it is inside a call to another component (a driver's
+ *    thread inside the chipset, say): killing it there would leave that
+ *    component's state half-updated, a fault the crash did not make.  It
+ *    becomes an orphan: it finishes its call, and ends when it returns to c
+ *    (pdx_return), whatever c is by then.
+ */
 static void unwind_thread(struct thread *t, void *arg)
 {
 	struct unwind_ctx *u = arg;
-	if (t->home == u->c) {
-		pop_frames(t, 0);
-		u->kill_list[u->killed++] = t;
+	bool home = t->home == u->c;
+	int i = first_frame_into(t, u->c);
+	if (i >= 0) {
+		/* Drop the calls made from inside c (and deeper), then resume the caller of frame i. */
+		struct trap_frame *f = (struct trap_frame *)t->kstack_top - 1;
+		pop_frames(t, i + 1);
+		resume_caller(t, f, E_CALLEE_FAILED, 0, 0);
+		t->unwound = true;
+		if (t->state == THREAD_BLOCKED)
+			thread_wake_now(t, E_CALLEE_FAILED);
+	}
+	if (home && t->depth > 0) {
+		t->orphaned = true;
+		t->home_stack = -1;     /* c's stacks are rebuilt with c: not ours to give back */
 		return;
 	}
-	int i = first_frame_into(t, u->c);
-	if (i < 0)
-		return;
-	/* Drop the calls made from inside c (and deeper), then resume the caller of frame i. */
-	struct trap_frame *f = (struct trap_frame *)t->kstack_top - 1;
-	pop_frames(t, i + 1);
-	resume_caller(t, f, E_CALLEE_FAILED, 0, 0);
-	t->unwound = true;
-	if (t->state == THREAD_BLOCKED)
-		thread_wake_now(t, E_CALLEE_FAILED);
+	if (home || (t->orphaned && t->depth == 0)) {
+		pop_frames(t, 0);
+		u->kill_list[u->killed++] = t;
+	}
 }
 
 int pdx_unwind_component(struct component *c)
@@ -239,7 +261,7 @@ int pdx_unwind_component(struct component *c)
 	for (int i = 0; i < u.killed; i++)
 		if (u.kill_list[i] != self)     /* the caller ends itself: it is still running */
 			thread_kill(u.kill_list[i]);
-	if (self->home != c)
+	if (self->home != c || self->orphaned)
 		domain_activate(self->current ? &self->current->domain : NULL);
 	return u.killed;
 }

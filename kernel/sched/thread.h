@@ -67,6 +67,8 @@ struct thread {
 	uint64_t cpu_ns;                /* time spent running */
 	int64_t pending_grant;          /* a GRANT_ONE_CALL waiting for the next invoke, or -1 */
 	bool unwound;                   /* its call was unwound while it was in the kernel */
+	bool orphaned;                  /* its home crashed while it ran elsewhere: it ends on
+					   returning there (kernel/component/pdx.c) */
 };
 
 /* The running thread (set by the scheduler only). */

@@ -161,3 +161,37 @@ def test_bench_ipc_and_log(shell):
     log = shell.command("log").splitlines()
     assert "  bench: done" in log
     assert any(line.startswith("  bench: ipc-pdx-null ") for line in log)
+
+
+def slow_count(vm):
+    m = re.fullmatch(r"status 0, results (\d+) 0x[0-9a-f]+, (\d+) 0x[0-9a-f]+",
+                     vm.command("call peer slow_count"))
+    assert m, "peer.slow_count answers"
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_a_thread_whose_home_dies_finishes_its_call_elsewhere(shell):
+    """crashme's own thread waits inside peer.slow when crashme is killed: the kernel
+    lets the call finish in peer (peer's state is not left half-updated) and ends the
+    thread when it would return into crashme, instead of killing it inside peer."""
+    import time
+    assert shell.command("call crashme hold 1500") == "status 0, results 0 0x0, 0 0x0"
+    deadline = time.time() + 20
+    while slow_count(shell) != (1, 0):
+        assert time.time() < deadline, "crashme's thread never entered peer.slow"
+        time.sleep(0.05)
+    shell.command("kill crashme")
+    wait_count(shell, r"^restart: crashme: up in \d+ us$", 1)
+    shell.sync()
+    while slow_count(shell)[1] != 1:
+        assert time.time() < deadline, "the orphaned call never finished in peer"
+        time.sleep(0.05)
+    assert shell.command("call crashme ping") == "status 0, results 1 0x1, 0 0x0"
+    assert not shell.find(r"^(crash: (peer|shell)|fault: |PANIC|EXCEPTION)")
+    table = ps(shell)
+    assert table["peer"] == ("running", 0) and table["crashme"] == ("running", 1)
+    # The orphan is gone: a second round behaves the same.
+    assert shell.command("call crashme hold 100") == "status 0, results 0 0x0, 0 0x0"
+    while slow_count(shell) != (2, 2):
+        assert time.time() < deadline, "a second slow call did not run"
+        time.sleep(0.05)

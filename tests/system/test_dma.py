@@ -78,7 +78,10 @@ def kernel_text():
 
 def victims(vm):
     """{name: (physical address, length)}: memory that no wild DMA of edu may change.
-    Peer's page is found through `mem` and proven by its content: peer.value's variable."""
+    Physical 0x200000 is where wild-dma aims; with 512 MiB of RAM it lies in the kernel's
+    frame table, which kernel/mm/frame.c puts in the first free range above the kernel
+    (there: the pin counts of the frames at 32 to 48 MiB, which no test pins).  Peer's page
+    is found through `mem` and proven by its content: peer.value's variable."""
     va, _ = results(vm.command("call peer address"))
     pa = phys(vm, "peer", va)
     assert vm.monitor().read_phys(pa, 8) == struct.pack("<Q", PEER_VALUE), \

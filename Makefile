@@ -58,7 +58,7 @@ UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -I. -Ilibc/include -DHOST_TEST
 
-.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart bench-irq clean deps
+.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart bench-irq bench-pin clean deps
 all: iso
 iso: $(ISO)
 
@@ -224,7 +224,7 @@ systest: $(ISO)
 
 test: unit systest
 
-bench: bench-boot bench-ipc bench-restart bench-irq
+bench: bench-boot bench-ipc bench-restart bench-irq bench-pin
 bench-boot: $(ISO)
 	$(PYTHON) tools/bootbench.py
 bench-ipc: $(ISO)
@@ -233,6 +233,8 @@ bench-restart: $(ISO)
 	$(PYTHON) tools/benchrestart.py
 bench-irq: $(ISO)
 	$(PYTHON) tools/benchirq.py
+bench-pin: $(ISO)
+	$(PYTHON) tools/benchpin.py
 
 clean:
 	rm -rf $(BUILD)

@@ -20,6 +20,7 @@
 #include "components/shell/devices.h"
 #include "components/shell/lineedit.h"
 #include "components/shell/words.h"
+#include "edu_client.h"
 #include "serial_client.h"
 
 #define MS 1000000ull
@@ -217,13 +218,35 @@ static void cmd_log(void)
 	log_write("\n", 1);
 }
 
+/* bench pin [ROUNDS]: edu.bench_pin for 1, 16 and 256 pages; edu prints the bench: lines. */
+static void bench_pin(void)
+{
+	static const uint64_t sizes[] = { 1, 16, 256 };
+	uint64_t rounds = 200, median, p99;
+	if (words.count == 3 && (!words_number(words.v[2], &rounds) || rounds < 1 || rounds > 1000))
+		FAIL("bench pin: ROUNDS is a number from 1 to 1000, not '%s'", words.v[2]);
+	int64_t cap = cap_lookup("edu");
+	if (cap < 0)
+		FAIL("bench pin: the shell holds no capability for edu");
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		int64_t r = edu_bench_pin((cap_t)cap, sizes[i], rounds, &median, &p99);
+		if (r < 0)
+			FAIL("bench pin: %lu page%s: %s", sizes[i], sizes[i] == 1 ? "" : "s", pinfold_strerror(r));
+	}
+	log_printf("bench: done\n");
+}
+
 static void cmd_bench(void)
 {
 	uint64_t args[6] = { 0 }, results[2];
 	unsigned nargs;
 	struct component_info info;
+	if (words.count >= 2 && words.count <= 3 && strcmp(words.v[1], "pin") == 0) {
+		bench_pin();
+		return;
+	}
 	if (words.count != 2 || strcmp(words.v[1], "ipc") != 0)
-		FAIL("usage: bench ipc");
+		FAIL("usage: bench ipc | bench pin [ROUNDS]");
 	int64_t cap = cap_lookup("benchipc");
 	if (cap < 0 || !find_component("benchipc", &info))
 		FAIL("no benchmark component");
@@ -231,6 +254,30 @@ static void cmd_bench(void)
 	int64_t r = pdx_invoke((cap_t)cap, (uint32_t)m, args, results);
 	if (r < 0)
 		FAIL("bench ipc: %s", pinfold_strerror(r));
+}
+
+/* mem: the frame counts a leak would show; mem NAME ADDR: where a page of NAME is in RAM. */
+static void cmd_mem(void)
+{
+	struct component_info info;
+	uint64_t va;
+	if (words.count == 1) {
+		log_printf("frames: %lu free, %lu pinned for DMA, %lu freed but still pinned\n",
+			   kernel_info(INFO_FREE_FRAMES), kernel_info(INFO_PINNED_FRAMES),
+			   kernel_info(INFO_DEFERRED_FRAMES));
+		return;
+	}
+	if (words.count != 3)
+		FAIL("usage: mem [NAME ADDR]");
+	if (!component_arg(words.v[1], &info))
+		return;
+	if (!words_number(words.v[2], &va))
+		FAIL("'%s' is not an address", words.v[2]);
+	struct kcall_result r = kcall(SYS_INFO, INFO_PHYS, info.id, va, 0);
+	if (r.status < 0)
+		FAIL("mem %s 0x%lx: %s", info.name, va,
+		     r.status == E_FAULT ? "not mapped" : pinfold_strerror(r.status));
+	log_printf("%s 0x%lx is at physical 0x%lx\n", info.name, va, r.value);
 }
 
 static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed", "it is not running"); }
@@ -254,7 +301,8 @@ static const struct {
 	{ "log", cmd_log, "the most recent console output" },
 	{ "lspci", shell_lspci, "every PCI function: address, ids, class, driver" },
 	{ "iommu", shell_iommu, "DMA and interrupt remapping, device domains, recent faults" },
-	{ "bench", cmd_bench, "bench ipc: the cost of a protected procedure call (bench: lines)" },
+	{ "mem", cmd_mem, "frames free and pinned; mem NAME ADDR: the physical address of a page" },
+	{ "bench", cmd_bench, "bench ipc | bench pin [ROUNDS]: PDX or pin+unpin cost (bench: lines)" },
 };
 
 static void cmd_help(void)

@@ -20,6 +20,7 @@
 
 #include "chipset_client.h"
 #include "components/crashme/faults.h"
+#include "drivers/edu/pinbench.h"
 #include "edu_server.h"
 
 #define EDU_IDS          0x123411e8ull
@@ -238,4 +239,58 @@ int64_t serve_inject(uint64_t kind)
 	if (kind == CRASH_IRQ_HANG)
 		return E_INVAL;
 	return inject_fault(kind);
+}
+
+/* What pinning costs this driver (pinbench.c): only with a device behind the pins. */
+int64_t serve_bench_pin(uint64_t pages, uint64_t rounds, uint64_t *median, uint64_t *p99)
+{
+	if (!regs || !out)
+		return E_NOT_FOUND;
+	return pin_bench(chipset, pages, rounds, median, p99);
+}
+
+/*
+ * The old-buffer test's two halves (tests/system/test_dma.py): pin_spare pins
+ * one more page and says where it is; after a restart, dma_to aims the device
+ * at that page without pinning anything.  dma_to takes any address on
+ * purpose: the driver is untrusted, and whether the write lands is for the
+ * IOMMU to decide.  Its 64 bytes are a mark a test can look for in memory.
+ */
+#define DMA_MARK_LEN     64
+#define FAULT_CHARGE_NS  (50 * 1000000ull)     /* a blocked DMA is charged asynchronously */
+
+static const char dma_mark[DMA_MARK_LEN] = "edu.dma_to: these 64 bytes may only land in memory edu pinned..";
+
+int64_t serve_pin_spare(uint64_t *va)
+{
+	if (!regs || !out)
+		return E_NOT_FOUND;
+	uint8_t *page = mem_alloc(EDU_BUFFER_SIZE);
+	if (!page)
+		return E_NOMEM;
+	uint64_t pages;
+	int64_t err = chipset_pin(chipset, (uint64_t)page, EDU_BUFFER_SIZE, 1, &pages);
+	if (err < 0) {
+		mem_free(page);
+		return err;
+	}
+	*va = (uint64_t)page;
+	return 0;
+}
+
+int64_t serve_dma_to(uint64_t addr, uint64_t *written)
+{
+	if (!regs || !out)
+		return E_NOT_FOUND;
+	if (addr > UINT64_MAX - DMA_MARK_LEN)
+		return E_INVAL;         /* the device would wrap around the address space */
+	memcpy(out, dma_mark, DMA_MARK_LEN);
+	int64_t err = transfer((uint64_t)out, EDU_BUFFER, DMA_MARK_LEN, 0);
+	if (!err)
+		err = transfer(EDU_BUFFER, addr, DMA_MARK_LEN, DMA_TO_RAM);
+	if (err)
+		return err;
+	sleep_ns(FAULT_CHARGE_NS);      /* if the IOMMU blocked it, the crash comes meanwhile */
+	*written = DMA_MARK_LEN;
+	return 0;
 }

@@ -176,6 +176,29 @@ static void sys_event_grant(struct trap_frame *f) { status(f, event_grant(caller
 static void sys_event_signal(struct trap_frame *f) { status(f, event_signal(caller(), f->rdi)); }
 static void sys_event_wait(struct trap_frame *f) { status(f, event_wait(caller(), f->rdi, f->rsi)); }
 
+/* The manifest's "control" right over `target`: the right, and a capability for it. */
+static bool controls(const struct component *c, const struct component *target)
+{
+	bool held = false;
+	for (int i = 0; i < c->ncaps; i++)
+		held |= c->cap[i].target == target;
+	return c->manifest->control && held;
+}
+
+/* INFO_PHYS: where component rsi's page at rdx lives in physical memory. */
+static void info_phys(struct trap_frame *f)
+{
+	if (f->rsi >= (uint64_t)component_count)
+		return status(f, E_NOT_FOUND);
+	const struct component *target = &components[f->rsi];
+	if (!controls(caller(), target))
+		return status(f, E_DENIED);
+	uint64_t pa;
+	if (target->state != COMPONENT_RUNNING || !domain_lookup(&target->domain, f->rdx, false, &pa))
+		return status(f, E_FAULT);
+	ok(f, pa);
+}
+
 static void sys_info(struct trap_frame *f)
 {
 	switch (f->rdi) {
@@ -204,6 +227,8 @@ static void sys_info(struct trap_frame *f)
 		const struct manifest_pci *p = &components[id].manifest->pci[k];
 		return ok(f, (uint64_t)p->vendor << 16 | p->device);
 	}
+	case INFO_PHYS:
+		return info_phys(f);
 	}
 	const struct acpi_info *acpi = platform_acpi();
 	switch (f->rdi) {
@@ -409,16 +434,12 @@ static void sys_component_method(struct trap_frame *f)
  * on components it holds a capability for. */
 static void sys_component_control(struct trap_frame *f)
 {
-	struct component *c = caller();
-	if (!c->manifest->control)
+	if (!caller()->manifest->control)
 		return status(f, E_DENIED);     /* the manifest's "control" right */
 	if (f->rdi >= (uint64_t)component_count)
 		return status(f, E_NOT_FOUND);
 	struct component *target = &components[f->rdi];
-	bool held = false;
-	for (int i = 0; i < c->ncaps; i++)
-		held |= c->cap[i].target == target;
-	if (!held)
+	if (!controls(caller(), target))
 		return status(f, E_DENIED);
 	status(f, component_control(target, (int)f->rsi));
 }

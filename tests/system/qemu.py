@@ -11,6 +11,8 @@ Tests talk to Pinfold only through the console contract of DESIGN.md: lines on C
              (U-Boot's test/py does the same).
   Machine    a Console whose process is QEMU, built from the machine of DESIGN.md "Platform"
              plus per-test options: memory, IOMMU, devices, kernel command line, extra args.
+  Monitor    QEMU's machine protocol (QMP) for a Machine started with monitor=True: what the
+             guest cannot tell a test about itself, such as the bytes in guest physical memory.
   iso_for()  the ISO for a kernel command line: a copy of build/isodir with the words
              appended to the `multiboot2` line of grub.cfg, cached under build/test-isos/.
 
@@ -25,10 +27,12 @@ PINFOLD_TIMEOUT_SCALE multiplies all of them.
 import codecs
 import glob
 import hashlib
+import json
 import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -469,9 +473,10 @@ AHCI_DISK_PORTS = [0, 1, 3, 4, 5]
 
 
 def qemu_argv(iso=ISO, memory="512M", iommu=True, edu=True, devices=(), nic=None, smp=1,
-              drives=(), trace=(), trace_file=None, extra_args=()):
+              drives=(), trace=(), trace_file=None, extra_args=(), qmp_socket=None):
     """The QEMU command line: the machine of DESIGN.md "Platform" (as `make run` uses),
-    the serial console on stdio, no monitor, and isa-debug-exit so a panic ends QEMU."""
+    the serial console on stdio, no human monitor (QMP on qmp_socket if given), and
+    isa-debug-exit so a panic ends QEMU."""
     argv = [QEMU, "-M", "q35", "-accel", "tcg", "-cpu", "max", "-m", str(memory),
             "-smp", str(smp), "-nic", "none"]
     if iommu:
@@ -497,6 +502,8 @@ def qemu_argv(iso=ISO, memory="512M", iommu=True, edu=True, devices=(), nic=None
         if trace_file:
             argv += ["-D", trace_file]
     argv += ["-display", "none", "-no-reboot", "-serial", "stdio", "-monitor", "none"]
+    if qmp_socket:
+        argv += ["-qmp", "unix:%s,server=on,wait=off" % qmp_socket]
     argv += DEBUG_EXIT_ARGS
     argv += ["-cdrom", iso]
     argv += list(extra_args)
@@ -517,13 +524,18 @@ class Machine(Console):
     files       {path in the ISO: bytes} to boot instead of the built files (see iso_for)
     trace       QEMU trace-event patterns; the trace goes to <workdir>/<name>.trace.log
     extra_args  anything else for QEMU, appended last (disks, -icount, ...)
+    monitor     give QEMU a QMP socket; self.monitor() is then a connected Monitor
     expect_panic, workdir, name: as for Console.
     """
 
     def __init__(self, memory="512M", iommu=True, edu=True, devices=(), nic=None, smp=1,
                  drives=(), cmdline="", trace=(), extra_args=(), expect_panic=False,
-                 workdir=None, name="qemu", files=None):
+                 workdir=None, name="qemu", files=None, monitor=False):
         self.cmdline = cmdline
+        # A socket's path may be only about 100 bytes long, which a test's workdir can
+        # exceed: the socket gets a short directory of its own.
+        self._qmp_dir = tempfile.mkdtemp(prefix="pf-qmp-") if monitor else None
+        self._monitor = None
         self.iso = iso_for(cmdline, files)
         super().__init__([], workdir=workdir, name=name, expect_panic=expect_panic)
         self.drives = [self._copy(src, "%s.disk%d.img" % (name, i))
@@ -531,12 +543,105 @@ class Machine(Console):
         self.trace_path = os.path.join(self.workdir, name + ".trace.log") if trace else None
         self.argv = qemu_argv(self.iso, memory=memory, iommu=iommu, edu=edu, devices=devices,
                               nic=nic, smp=smp, drives=self.drives, trace=trace,
-                              trace_file=self.trace_path, extra_args=extra_args)
+                              trace_file=self.trace_path, extra_args=extra_args,
+                              qmp_socket=self._qmp_dir and os.path.join(self._qmp_dir, "qmp"))
+
+    def monitor(self):
+        """The Monitor of this machine (started with monitor=True), connected at first use."""
+        if not self._qmp_dir:
+            raise RuntimeError("%s: started without monitor=True" % self.name)
+        if not self._monitor:
+            self._monitor = Monitor(os.path.join(self._qmp_dir, "qmp"), self.workdir)
+        return self._monitor
+
+    def kill(self):
+        if self._monitor:
+            self._monitor.close()
+        super().kill()
+        if self._qmp_dir:
+            shutil.rmtree(self._qmp_dir, ignore_errors=True)
 
     def _copy(self, src, name):
         dst = os.path.join(self.workdir, name)
         shutil.copyfile(src, dst)
         return dst
+
+
+class MonitorError(RuntimeError):
+    """QEMU refused a monitor command, or the monitor went away."""
+
+
+class Monitor:
+    """QEMU's machine protocol (QMP, docs/interop/qmp-spec) on a Machine's unix socket.
+
+    QMP is JSON, one message a line: a greeting, then an answer ("return" or "error") for
+    each command in order, with asynchronous "event" messages in between, which are
+    skipped here.  The guest runs on while a test reads its memory: read_phys is meant
+    for memory that must not change, where a torn read could only fail the test.
+    """
+
+    def __init__(self, path, workdir, timeout=WAIT_TIMEOUT):
+        self.workdir = workdir
+        self._dumps = 0
+        deadline = time.monotonic() + timeout
+        while True:     # QEMU creates the socket as it starts
+            self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self._sock.connect(path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self._sock.close()
+                if time.monotonic() > deadline:
+                    raise MonitorError("no QMP socket at %s after %.0f s" % (path, timeout))
+                time.sleep(0.05)
+        self._sock.settimeout(timeout)
+        self._file = self._sock.makefile("rwb")
+        if "QMP" not in self._receive():
+            raise MonitorError("QEMU did not greet with QMP")
+        self.execute("qmp_capabilities")
+
+    def _receive(self):
+        line = self._file.readline()
+        if not line:
+            raise MonitorError("QEMU closed the monitor")
+        return json.loads(line)
+
+    def execute(self, command, **arguments):
+        """Runs one QMP command; returns its "return" value, raises MonitorError on "error"."""
+        message = {"execute": command}
+        if arguments:
+            message["arguments"] = arguments
+        self._file.write(json.dumps(message).encode() + b"\n")
+        self._file.flush()
+        while True:
+            answer = self._receive()
+            if "return" in answer:
+                return answer["return"]
+            if "error" in answer:
+                raise MonitorError("%s: %s" % (command, answer["error"].get("desc", answer["error"])))
+
+    def hmp(self, line):
+        """A human-monitor command (`info registers`, `gva2gpa ADDR`, ...): its text."""
+        return self.execute("human-monitor-command", **{"command-line": line})
+
+    def read_phys(self, address, size):
+        """size bytes of guest physical memory at address, as QEMU's pmemsave writes them."""
+        self._dumps += 1
+        path = os.path.join(self.workdir, "pmem%d.bin" % self._dumps)
+        self.execute("pmemsave", val=address, size=size, filename=path)
+        with open(path, "rb") as f:
+            data = f.read()
+        os.unlink(path)
+        if len(data) != size:
+            raise MonitorError("pmemsave wrote %d bytes of %d at 0x%x" % (len(data), size, address))
+        return data
+
+    def close(self):
+        for f in (self._file, self._sock):
+            try:
+                f.close()
+            except OSError:
+                pass
 
 
 def require_iso():

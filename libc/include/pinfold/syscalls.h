@@ -87,6 +87,9 @@ enum pinfold_info {
 	INFO_APIC_ID = 13,      /* the local APIC id that interrupts are sent to */
 	INFO_PINNED_PAGES = 14, /* pins the chipset holds for component ARG1 */
 	INFO_MANIFEST_PCI = 15, /* ARG1 = id << 8 | k: the k-th `pci` entry of component id, VENDOR << 16 | DEVICE */
+	INFO_PHYS = 16,         /* ARG1 = component id, ARG2 = an address of its: the physical address behind it
+				 * (for the manifest's control right, on a component it holds a capability for;
+				 * the shell's `mem NAME ADDR`, which tests use to find memory to watch) */
 };
 
 /* What SYS_COMPONENT_INFO writes. */

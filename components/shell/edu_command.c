@@ -32,18 +32,8 @@
 
 #define STATE_RUNNING    1              /* struct component_info's state */
 
-/* One "error: " line, written at once so that no other line can cut into it. */
-static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void error(const char *fmt, ...)
-{
-	char msg[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	log_printf("error: %s\n", msg);
-}
-
+/* One "error: " line; log_printf writes it in one piece, so no other line cuts into it. */
+#define error(fmt, ...) log_printf("error: " fmt "\n", ##__VA_ARGS__)
 #define FAIL(...) do { error(__VA_ARGS__); return; } while (0)
 
 /* Whether component `id`'s manifest lists an edu device; *bdf: the location it names, or NO_LOCATION. */

@@ -193,7 +193,7 @@ $(ISO): $(KERNEL) boot/grub.cfg boot/manifest $(COMPONENT_ELFS)
 # from the same pieces (tests/system/qemu.py).
 QEMU      := qemu-system-x86_64
 QEMU_ARGS := -M q35 -accel tcg -cpu max -m 512M -smp 1 -nic none \
-	-device intel-iommu,intremap=on -device edu,dma_mask=0xffffffffffffffff \
+	-device intel-iommu,intremap=on -device edu,addr=02.0,dma_mask=0xffffffffffffffff \
 	-display none -no-reboot
 
 run: $(ISO)

@@ -342,13 +342,21 @@ int64_t serve_interrupt(uint64_t line)
 
 /* ---- what drivers ask for ---- */
 
-static bool manifest_lists(int component, uint64_t ids)
+/*
+ * Whether component's manifest lets it drive a device with `ids` at `bdf`: an
+ * entry with those ids and either no location or that one.  bdf < 0 asks
+ * whether it lists the ids at all.  The selector's entry number is 8 bits;
+ * the kernel answers E_NOT_FOUND past the component's last entry.
+ */
+static bool manifest_lists(int component, uint64_t ids, int bdf)
 {
-	for (unsigned k = 0; k < 8; k++) {
+	for (unsigned k = 0; k < 256; k++) {
 		struct kcall_result r = kernel_info_of(INFO_MANIFEST_PCI, (uint64_t)component << 8 | k);
 		if (r.status < 0)
 			return false;
-		if (r.value == ids)
+		if (MANIFEST_PCI_IDS(r.value) != ids)
+			continue;
+		if (bdf < 0 || !(r.value & MANIFEST_PCI_LOCATED) || MANIFEST_PCI_BDF(r.value) == (uint64_t)bdf)
 			return true;
 	}
 	return false;
@@ -394,13 +402,16 @@ static int64_t domain_create(struct device *d)
 int64_t serve_claim(uint64_t ids, uint64_t *bdf)
 {
 	int who = caller_id();
-	if (who < 0 || !manifest_lists(who, ids))
+	if (who < 0 || ids > 0xffffffffu || !manifest_lists(who, ids, -1))
 		return E_DENIED;
 	if (device_of((unsigned)who))
 		return E_BUSY;          /* one device per driver */
+	/* The first free device with these ids at a location the entry allows: the manifest
+	 * gives two drivers of one device type different locations (manifest.h). */
 	for (int i = 0; i < ndevices; i++) {
 		struct device *d = &devices[i];
-		if (d->owner >= 0 || ((uint64_t)d->fn.vendor << 16 | d->fn.device) != ids)
+		if (d->owner >= 0 || ((uint64_t)d->fn.vendor << 16 | d->fn.device) != ids ||
+		    !manifest_lists(who, ids, d->fn.bdf))
 			continue;
 		int64_t err = domain_create(d);
 		if (err < 0)

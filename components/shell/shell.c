@@ -18,6 +18,7 @@
 
 #include "components/crashme/kinds.h"
 #include "components/shell/devices.h"
+#include "components/shell/edu_command.h"
 #include "components/shell/lineedit.h"
 #include "components/shell/words.h"
 #include "edu_client.h"
@@ -280,6 +281,7 @@ static void cmd_mem(void)
 	log_printf("%s 0x%lx is at physical 0x%lx\n", info.name, va, r.value);
 }
 
+static void cmd_edu(void) { shell_edu(&words); }
 static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed", "it is not running"); }
 static void cmd_restart(void)
 {
@@ -301,6 +303,7 @@ static const struct {
 	{ "log", cmd_log, "the most recent console output" },
 	{ "lspci", shell_lspci, "every PCI function: address, ids, class, driver" },
 	{ "iommu", shell_iommu, "DMA and interrupt remapping, device domains, recent faults" },
+	{ "edu", cmd_edu, "edu [NAME] [fact N | dma LEN | live VALUE]: the edu devices; alone, each instance" },
 	{ "mem", cmd_mem, "frames free and pinned; mem NAME ADDR: the physical address of a page" },
 	{ "bench", cmd_bench, "bench ipc | bench pin [ROUNDS]: PDX or pin+unpin cost (bench: lines)" },
 };

@@ -2,7 +2,9 @@
  * edu.c — a driver for QEMU's "edu" PCI device, untrusted like every driver.
  *
  * Everything it may touch it gets from the chipset component: its device
- * (claimed by vendor:device, as the manifest allows), BAR 0 mapped uncached,
+ * (claimed by vendor:device; the manifest may pin it to one PCI location, so
+ * that one image serves several devices as several components, edu and
+ * edu2), BAR 0 mapped uncached,
  * bus mastering, an MSI bound to its interrupt method, and pins.  Its two
  * DMA buffers are pages of its own heap, pinned at IOVA = VA: `out` the
  * device may only read, `in` it may write.  Nothing else in memory is
@@ -14,8 +16,13 @@
  * qemu-vtd.md §5).  The device-side buffer is 4 KiB at 0x40000, and a
  * transfer must lie strictly inside it: QEMU 7.2 aborts on a count of 0 or
  * of 4096.  A transfer starts 100 ms of virtual time after its command.
+ *
+ * Every instance names itself in its log lines by its component name.  An
+ * instance whose device is absent still comes up: it says so once and
+ * answers every device method with E_NOT_FOUND.
  */
 #include <pinfold/kcall.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "chipset_client.h"
@@ -46,6 +53,7 @@
 #define WAIT_NS          (2000ull * 1000000)
 
 static cap_t chipset;
+static char self[16] = "edu";           /* my component name, for log lines */
 static volatile uint8_t *regs;
 static uint8_t *out, *in;               /* pinned: out read-only for the device, in writable */
 static int64_t done_event = -1;
@@ -56,8 +64,36 @@ static void wr32(unsigned off, uint32_t v) { *(volatile uint32_t *)(regs + off) 
 static void wr64(unsigned off, uint64_t v) { *(volatile uint64_t *)(regs + off) = v; }
 static uint64_t rd64(unsigned off) { return *(volatile uint64_t *)(regs + off); }
 
+/* My name, as the manifest gives it: edu and edu2 run this one image. */
+static void learn_name(unsigned id)
+{
+	struct component_info info;
+	if (kcall(SYS_COMPONENT_INFO, id, (uint64_t)&info, 0, 0).status == 0) {
+		memcpy(self, info.name, sizeof self);
+		self[sizeof self - 1] = 0;
+	}
+}
+
+/* Where my manifest says my device is: "at 00:03.0", or "" if it names no location. */
+static void manifest_place(unsigned id, char *buf, size_t size)
+{
+	buf[0] = 0;
+	for (unsigned k = 0; k < 256; k++) {
+		struct kcall_result r = kernel_info_of(INFO_MANIFEST_PCI, (uint64_t)id << 8 | k);
+		if (r.status < 0)
+			return;
+		if (MANIFEST_PCI_IDS(r.value) == EDU_IDS && (r.value & MANIFEST_PCI_LOCATED)) {
+			uint64_t bdf = MANIFEST_PCI_BDF(r.value);
+			snprintf(buf, size, " at %02lx:%02lx.%lx", bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+			return;
+		}
+	}
+}
+
 int64_t component_init(void)
 {
+	unsigned id = (unsigned)kernel_info(INFO_COMPONENT_ID);
+	learn_name(id);
 	int64_t cap = cap_lookup("chipset");
 	if (cap < 0)
 		return cap;
@@ -65,14 +101,17 @@ int64_t component_init(void)
 	uint64_t bdf, va, size, line;
 	int64_t err = chipset_claim(chipset, EDU_IDS, &bdf);
 	if (err < 0) {
-		log_printf("edu: no device to drive (%s)\n", pinfold_strerror(err));
-		return 0;       /* nothing to do is not a failure */
+		char place[24];
+		manifest_place(id, place, sizeof place);
+		log_printf("%s: no device to drive (no %04llx:%04llx%s: %s)\n", self, EDU_IDS >> 16,
+			   EDU_IDS & 0xffff, place, pinfold_strerror(err));
+		return 0;       /* nothing to do is not a failure: my methods say E_NOT_FOUND */
 	}
 	if ((err = chipset_map_bar(chipset, 0, &va, &size)) < 0)
 		return err;
 	regs = (volatile uint8_t *)va;
 	if ((rd32(EDU_ID) & 0xff) != 0xed) {
-		log_printf("edu: BAR 0 does not look like an edu device (id 0x%x)\n", rd32(EDU_ID));
+		log_printf("%s: BAR 0 does not look like an edu device (id 0x%x)\n", self, rd32(EDU_ID));
 		return E_NOT_FOUND;
 	}
 	done_event = event_create();
@@ -81,7 +120,8 @@ int64_t component_init(void)
 	if ((err = chipset_bind_msi(chipset, &line)) < 0)
 		return err;
 	if ((err = chipset_bus_master(chipset, 1)) < 0) {
-		log_printf("edu: the chipset refuses DMA (%s): no IOMMU to contain it\n", pinfold_strerror(err));
+		log_printf("%s: the chipset refuses DMA (%s): no IOMMU to contain it\n", self,
+			   pinfold_strerror(err));
 		return 0;
 	}
 	out = mem_alloc(2 * EDU_BUFFER_SIZE);

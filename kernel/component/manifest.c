@@ -354,6 +354,76 @@ static bool parse_irq(struct parser *ps)
 	return n || fail(ps, "missing value after 'irq'");
 }
 
+/* A PCI entry as the manifest writes it: "1234:11e8" or "1234:11e8@00:03.0". */
+static void pci_text(const struct manifest_pci *d, char *buf, size_t size)
+{
+	if (d->located)
+		snprintf(buf, size, "%04x:%04x@%02x:%02x.%x", d->vendor, d->device, d->bdf >> 8,
+			 (d->bdf >> 3) & 0x1f, d->bdf & 7);
+	else
+		snprintf(buf, size, "%04x:%04x", d->vendor, d->device);
+}
+
+/* Whether a device could match both entries: an entry without a location matches any. */
+static bool pci_overlap(const struct manifest_pci *a, const struct manifest_pci *b)
+{
+	return a->vendor == b->vendor && a->device == b->device &&
+	       (!a->located || !b->located || a->bdf == b->bdf);
+}
+
+/*
+ * The location part of `w` (the text after its '@'): BUS:DEVICE.FUNCTION in
+ * hex, as lspci prints it.  Each part is 1 to 4 hex digits, so that a number
+ * too large is reported as out of range rather than as junk.
+ */
+static bool parse_pci_location(struct parser *ps, struct word w, const char *at, uint16_t *bdf)
+{
+	const char *end = w.s + w.len, *loc = at + 1;
+	struct word where = { loc, (size_t)(end - loc) };
+	const char *colon = memchr(loc, ':', end - loc);
+	const char *dot = colon ? memchr(colon + 1, '.', end - (colon + 1)) : NULL;
+	uint16_t bus, dev, fn;
+
+	if (!dot || !parse_hex16(loc, colon - loc, &bus) ||
+	    !parse_hex16(colon + 1, dot - (colon + 1), &dev) ||
+	    !parse_hex16(dot + 1, end - (dot + 1), &fn))
+		return fail(ps, "bad pci location '%.*s' (expected BUS:DEVICE.FUNCTION in hex, "
+			    "e.g. 00:1f.2)", WORD(where));
+	/* PCI 3.0 3.2.2.3.1: an 8-bit bus, a 5-bit device and a 3-bit function number. */
+	if (bus > 0xff)
+		return fail(ps, "pci bus 0x%x is out of range (0..ff) in '%.*s'", bus, WORD(w));
+	if (dev > 0x1f)
+		return fail(ps, "pci device number 0x%x is out of range (0..1f) in '%.*s'", dev,
+			    WORD(w));
+	if (fn > 7)
+		return fail(ps, "pci function 0x%x is out of range (0..7) in '%.*s'", fn, WORD(w));
+	*bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
+	return true;
+}
+
+/* Whether no component but the open one holds a device that `d` could also match. */
+static bool pci_free(struct parser *ps, const struct manifest_pci *d)
+{
+	char mine[24], theirs[24];
+
+	for (unsigned i = 0; i + 1 < ps->m->ncomponents; i++) {
+		const struct manifest_component *c = &ps->m->components[i];
+		for (unsigned k = 0; k < c->npci; k++) {
+			if (!pci_overlap(d, &c->pci[k]))
+				continue;
+			pci_text(d, mine, sizeof mine);
+			pci_text(&c->pci[k], theirs, sizeof theirs);
+			if (strcmp(mine, theirs) == 0)
+				return fail(ps, "pci device %s is already owned by '%s'", mine,
+					    c->name);
+			return fail(ps, "pci device %s overlaps pci device %s of '%s' (without a "
+				    "location an entry means every such device)", mine, theirs,
+				    c->name);
+		}
+	}
+	return true;
+}
+
 static bool parse_pci(struct parser *ps)
 {
 	struct manifest_component *c = ps->cur;
@@ -361,22 +431,24 @@ static bool parse_pci(struct parser *ps)
 	unsigned n = 0;
 
 	while (next_word(ps, &w)) {
-		const char *colon = memchr(w.s, ':', w.len);
-		struct manifest_pci d;
+		const char *at = memchr(w.s, '@', w.len);
+		const char *ids_end = at ? at : w.s + w.len;
+		const char *colon = memchr(w.s, ':', ids_end - w.s);
+		struct manifest_pci d = { 0 };
 
 		n++;
 		if (!colon || !parse_hex16(w.s, colon - w.s, &d.vendor) ||
-		    !parse_hex16(colon + 1, w.s + w.len - (colon + 1), &d.device))
+		    !parse_hex16(colon + 1, ids_end - (colon + 1), &d.device))
 			return fail(ps, "bad pci device '%.*s' (expected VENDOR:DEVICE in hex, "
-				    "e.g. 8086:2922)", WORD(w));
-		for (unsigned i = 0; i + 1 < ps->m->ncomponents; i++)
-			for (unsigned k = 0; k < ps->m->components[i].npci; k++) {
-				const struct manifest_pci *o = &ps->m->components[i].pci[k];
-				if (o->vendor == d.vendor && o->device == d.device)
-					return fail(ps, "pci device %04x:%04x is already owned "
-						    "by '%s'", d.vendor, d.device,
-						    ps->m->components[i].name);
-			}
+				    "e.g. 8086:2922, or VENDOR:DEVICE@BUS:DEVICE.FUNCTION)",
+				    WORD(w));
+		if (at) {
+			if (!parse_pci_location(ps, w, at, &d.bdf))
+				return false;
+			d.located = true;
+		}
+		if (!pci_free(ps, &d))
+			return false;
 		if (c->npci == MANIFEST_MAX_PCI)
 			return fail(ps, "too many pci devices (at most %d)", MANIFEST_MAX_PCI);
 		c->pci[c->npci++] = d;

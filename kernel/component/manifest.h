@@ -11,7 +11,8 @@
  *         call world.ping world.add   # may invoke these; TARGET.* = every method
  *         ports 0x3f8-0x3ff 0x60      # I/O port ranges, or single ports
  *         irq 4                       # interrupt lines, 0..255
- *         pci 1234:11e8               # PCI devices it may claim, VENDOR:DEVICE in hex
+ *         pci 1234:11e8               # PCI devices it may claim, VENDOR:DEVICE in hex,
+ *         pci 1234:11e8@00:03.0       #   or VENDOR:DEVICE@BUS:DEVICE.FUNCTION: only the one there
  *         restart max=5 window=10000 backoff=10
  *         stacks 4                    # entry stacks, 1..16
  *         priority 5                  # 0..31
@@ -29,7 +30,12 @@
  *
  * Authority is exclusive: no two components may hold overlapping port
  * ranges, the same irq or the same PCI device; one component may list the
- * same resource twice.  A component may not call itself.
+ * same resource twice.  A PCI entry without a location stands for every
+ * device with those ids, so two components may list the same VENDOR:DEVICE
+ * only if both give locations and the locations differ (two edu devices,
+ * two driver instances).  A location is written as lspci shows it: BUS
+ * 00..ff, DEVICE 00..1f, FUNCTION 0..7, all hex (PCI 3.0 3.2.2.3.1).  A
+ * component may not call itself.
  *
  * Parsing checks the text alone.  manifest_resolve() then checks each call
  * against the callee's interface (kernel/component/idl.h) and turns the call
@@ -82,6 +88,8 @@ struct manifest_ports {
 
 struct manifest_pci {
 	uint16_t vendor, device;
+	bool located;                   /* only the device at `bdf`; else any with these ids */
+	uint16_t bdf;                   /* BUS << 8 | DEVICE << 3 | FUNCTION */
 };
 
 /* What one capability allows: the methods of one callee. */

@@ -225,7 +225,8 @@ static void sys_info(struct trap_frame *f)
 		if (id >= (uint64_t)component_count || k >= components[id].manifest->npci)
 			return status(f, E_NOT_FOUND);
 		const struct manifest_pci *p = &components[id].manifest->pci[k];
-		return ok(f, (uint64_t)p->vendor << 16 | p->device);
+		return ok(f, (uint64_t)p->vendor << 16 | p->device |
+			     (p->located ? MANIFEST_PCI_LOCATED | (uint64_t)p->bdf << 32 : 0));
 	}
 	case INFO_PHYS:
 		return info_phys(f);

@@ -468,6 +468,23 @@ def iso_for(cmdline, files=None):
 NIC_NETDEV = "user,id=net0,restrict=on"
 
 
+# Where the edu devices go (slot.function on bus 0), as boot/manifest expects them: the
+# first is where QEMU would put it anyway, after the host bridge and the VGA at 00:01.0;
+# explicit addresses keep them there whatever else a test adds.
+EDU_ADDRESSES = ["02.0", "03.0"]
+
+
+def edu_args(count):
+    """-device options for `count` edu devices (True is one, False none)."""
+    count = int(count)
+    if not 0 <= count <= len(EDU_ADDRESSES):
+        raise ValueError("edu: 0 to %d devices" % len(EDU_ADDRESSES))
+    args = []
+    for addr in EDU_ADDRESSES[:count]:
+        args += ["-device", "edu,addr=%s,dma_mask=0xffffffffffffffff" % addr]
+    return args
+
+
 # The q35 ICH9 AHCI controller (00:1f.2) has ports ide.0 to ide.5; -cdrom takes ide.2.
 AHCI_DISK_PORTS = [0, 1, 3, 4, 5]
 
@@ -481,8 +498,7 @@ def qemu_argv(iso=ISO, memory="512M", iommu=True, edu=True, devices=(), nic=None
             "-smp", str(smp), "-nic", "none"]
     if iommu:
         argv += ["-device", "intel-iommu,intremap=on"]
-    if edu:
-        argv += ["-device", "edu,dma_mask=0xffffffffffffffff"]
+    argv += edu_args(edu)
     if nic:
         # A NIC without a backend works, but QEMU warns that it "has no peer"; a restricted
         # user-mode backend keeps stderr clean and reaches nothing outside.
@@ -515,7 +531,7 @@ class Machine(Console):
 
     memory      -m value ("512M", "6G")
     iommu       add intel-iommu,intremap=on
-    edu         add the edu device (dma_mask=2^64-1)
+    edu         add the edu device (dma_mask=2^64-1) at 00:02.0; edu=2 adds a second at 00:03.0
     devices     more -device specifications, e.g. ["ich9-ahci,id=ahci"]
     nic         a NIC model ("pcnet") on a restricted user-mode network
     drives      raw disk images for the AHCI ports; each is copied into the workdir first

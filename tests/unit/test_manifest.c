@@ -239,6 +239,52 @@ static const char *repeat(const char *fmt, unsigned n)
 	return parse(text);
 }
 
+TEST(manifest_pci_locations)
+{
+	/* Two drivers of the same device type, each at its own location. */
+	CHECK(parse("component edu\n"
+		    "  pci 1234:11e8@00:02.0\n"
+		    "component edu2\n"
+		    "  pci 1234:11E8@0:3.0 8086:2922@00:1F.2\n"
+		    "component other\n"
+		    "  pci 1234:11e8@ff:1f.7 1234:11e8@01:02.0 abcd:1\n"
+		    "  pci 1234:11e8@01:02.0\n") == NULL);        /* listed twice by one: fine */
+	CHECK_EQ(man.ncomponents, 3);
+	const struct manifest_pci *p = man.components[0].pci;
+	CHECK_EQ(man.components[0].npci, 1);
+	CHECK_EQ(p[0].vendor, 0x1234);
+	CHECK_EQ(p[0].device, 0x11e8);
+	CHECK(p[0].located);
+	CHECK_EQ(p[0].bdf, 0x0010);
+	p = man.components[1].pci;
+	CHECK_EQ(man.components[1].npci, 2);
+	CHECK(p[0].located);
+	CHECK_EQ(p[0].bdf, 0x0018);
+	CHECK_EQ(p[1].vendor, 0x8086);
+	CHECK_EQ(p[1].device, 0x2922);
+	CHECK_EQ(p[1].bdf, 0x00fa);            /* 00:1f.2 */
+	p = man.components[2].pci;
+	CHECK_EQ(man.components[2].npci, 4);
+	CHECK_EQ(p[0].bdf, 0xffff);            /* ff:1f.7, the highest location */
+	CHECK_EQ(p[1].bdf, 0x0110);
+	CHECK(!p[2].located);
+	CHECK_EQ(p[2].vendor, 0xabcd);
+	CHECK_EQ(p[2].device, 1);
+	CHECK_EQ(p[3].bdf, 0x0110);
+
+	/* Without a location: any such device, as before. */
+	CHECK(parse("component a\n pci 1234:11e8\ncomponent b\n pci 1234:11e9@00:02.0\n")
+	      == NULL);
+	CHECK(!man.components[0].pci[0].located);
+	CHECK_EQ(man.components[0].pci[0].bdf, 0);
+	/* One component may hold both forms of the same ids. */
+	CHECK(parse("component a\n pci 1234:11e8 1234:11e8@00:02.0\n") == NULL);
+	CHECK_EQ(man.components[0].npci, 2);
+	/* A location in a comment is a comment. */
+	CHECK(parse("component a\n pci 1234:11e8 # @zz:zz.z\n") == NULL);
+	CHECK(!man.components[0].pci[0].located);
+}
+
 TEST(manifest_limits)
 {
 	CHECK(components_then(32, "") == NULL);
@@ -389,23 +435,81 @@ static const struct {
 	{ "component a\n irq 4\ncomponent b\n irq 5 4\n",
 	  "manifest:4: irq 4 is already owned by 'a'" },
 	/* pci */
+#define BAD_PCI "VENDOR:DEVICE in hex, e.g. 8086:2922, or VENDOR:DEVICE@BUS:DEVICE.FUNCTION)"
+#define BAD_LOCATION "(expected BUS:DEVICE.FUNCTION in hex, e.g. 00:1f.2)"
 	{ "component a\n pci\n", "manifest:2: missing value after 'pci'" },
 	{ "component a\n pci 1234\n", "manifest:2: bad pci device '1234' (expected "
-	  "VENDOR:DEVICE in hex, e.g. 8086:2922)" },
+	  BAD_PCI },
 	{ "component a\n pci 12345:1\n", "manifest:2: bad pci device '12345:1' (expected "
-	  "VENDOR:DEVICE in hex, e.g. 8086:2922)" },
+	  BAD_PCI },
 	{ "component a\n pci 1234:\n", "manifest:2: bad pci device '1234:' (expected "
-	  "VENDOR:DEVICE in hex, e.g. 8086:2922)" },
+	  BAD_PCI },
 	{ "component a\n pci :1\n", "manifest:2: bad pci device ':1' (expected "
-	  "VENDOR:DEVICE in hex, e.g. 8086:2922)" },
+	  BAD_PCI },
 	{ "component a\n pci 0x12:34\n", "manifest:2: bad pci device '0x12:34' (expected "
-	  "VENDOR:DEVICE in hex, e.g. 8086:2922)" },
+	  BAD_PCI },
 	{ "component a\n pci 12:3g\n", "manifest:2: bad pci device '12:3g' (expected "
-	  "VENDOR:DEVICE in hex, e.g. 8086:2922)" },
+	  BAD_PCI },
 	{ "component a\n pci 1:2:3\n", "manifest:2: bad pci device '1:2:3' (expected "
-	  "VENDOR:DEVICE in hex, e.g. 8086:2922)" },
+	  BAD_PCI },
 	{ "component a\n pci 1234:11e8\ncomponent b\n pci 1234:11E8\n",
 	  "manifest:4: pci device 1234:11e8 is already owned by 'a'" },
+	/* pci locations: each part 1-4 hex digits, then range-checked */
+	{ "component a\n pci 1234@00:02.0\n", "manifest:2: bad pci device '1234@00:02.0' "
+	  "(expected " BAD_PCI },
+	{ "component a\n pci :11e8@00:02.0\n", "manifest:2: bad pci device ':11e8@00:02.0' "
+	  "(expected " BAD_PCI },
+	{ "component a\n pci 1234:11g8@00:02.0\n", "manifest:2: bad pci device "
+	  "'1234:11g8@00:02.0' (expected " BAD_PCI },
+	{ "component a\n pci @00:02.0\n", "manifest:2: bad pci device '@00:02.0' (expected "
+	  BAD_PCI },
+	{ "component a\n pci 1234:11e8@\n", "manifest:2: bad pci location '' " BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00\n", "manifest:2: bad pci location '00' "
+	  BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00:02\n", "manifest:2: bad pci location '00:02' "
+	  BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00.02:0\n", "manifest:2: bad pci location '00.02:0' "
+	  BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@:02.0\n", "manifest:2: bad pci location ':02.0' "
+	  BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00:.0\n", "manifest:2: bad pci location '00:.0' "
+	  BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00:02.\n", "manifest:2: bad pci location '00:02.' "
+	  BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@0g:02.0\n", "manifest:2: bad pci location '0g:02.0' "
+	  BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00:0x2.0\n", "manifest:2: bad pci location '00:0x2.0' "
+	  BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00:02.0.1\n", "manifest:2: bad pci location "
+	  "'00:02.0.1' " BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00:02.0@1\n", "manifest:2: bad pci location "
+	  "'00:02.0@1' " BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@@00:02.0\n", "manifest:2: bad pci location "
+	  "'@00:02.0' " BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00:02.-1\n", "manifest:2: bad pci location "
+	  "'00:02.-1' " BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@00000:02.0\n", "manifest:2: bad pci location "
+	  "'00000:02.0' " BAD_LOCATION },
+	{ "component a\n pci 1234:11e8@100:02.0\n", "manifest:2: pci bus 0x100 is out of "
+	  "range (0..ff) in '1234:11e8@100:02.0'" },
+	{ "component a\n pci 1234:11e8@ffff:02.0\n", "manifest:2: pci bus 0xffff is out of "
+	  "range (0..ff) in '1234:11e8@ffff:02.0'" },
+	{ "component a\n pci 1234:11e8@00:20.0\n", "manifest:2: pci device number 0x20 is "
+	  "out of range (0..1f) in '1234:11e8@00:20.0'" },
+	{ "component a\n pci 1234:11e8@00:02.8\n", "manifest:2: pci function 0x8 is out of "
+	  "range (0..7) in '1234:11e8@00:02.8'" },
+	/* Overlapping claims: on the line that makes them, whichever way round. */
+	{ "component a\n pci 1234:11e8@00:02.0\ncomponent b\n pci 1234:11e8@0:2.0\n",
+	  "manifest:4: pci device 1234:11e8@00:02.0 is already owned by 'a'" },
+	{ "component a\n pci 1234:11e8\ncomponent b\n pci 1234:11e8@00:03.0\n",
+	  "manifest:4: pci device 1234:11e8@00:03.0 overlaps pci device 1234:11e8 of 'a' "
+	  "(without a location an entry means every such device)" },
+	{ "component a\n pci 1234:11e8@00:02.0\ncomponent b\n irq 3\n pci 1:2 1234:11e8\n",
+	  "manifest:5: pci device 1234:11e8 overlaps pci device 1234:11e8@00:02.0 of 'a' "
+	  "(without a location an entry means every such device)" },
+	{ "component a\n pci 1234:11e8@00:02.0 1234:11e8@00:03.0\ncomponent b\n"
+	  " pci 1234:11e8@00:04.0\ncomponent c\n pci 1234:11e8@00:03.0\n",
+	  "manifest:6: pci device 1234:11e8@00:03.0 is already owned by 'a'" },
 	/* restart */
 	{ "component a\n restart\n", "manifest:2: missing value after 'restart'" },
 	{ "component a\n restart foo=1\n", "manifest:2: unknown restart setting 'foo=1' "
@@ -591,6 +695,14 @@ static bool overlap(const struct manifest_ports *a, const struct manifest_ports 
 	return a->first <= b->last && b->first <= a->last;
 }
 
+/* Whether one device could match both entries (the test's own statement of the rule). */
+static bool pci_claims_overlap(const struct manifest_pci *a, const struct manifest_pci *b)
+{
+	if (a->vendor != b->vendor || a->device != b->device)
+		return false;
+	return !a->located || !b->located || a->bdf == b->bdf;
+}
+
 /* What must hold of any successful parse. */
 static bool well_formed(const struct manifest *m)
 {
@@ -623,6 +735,14 @@ static bool well_formed(const struct manifest *m)
 				for (unsigned l = 0; l < m->components[j].nirqs; l++)
 					if (c->irqs[k] == m->components[j].irqs[l])
 						return false;
+		for (unsigned k = 0; k < c->npci; k++) {
+			if (!c->pci[k].located && c->pci[k].bdf)
+				return false;
+			for (unsigned j = 0; j < i; j++)
+				for (unsigned l = 0; l < m->components[j].npci; l++)
+					if (pci_claims_overlap(&c->pci[k], &m->components[j].pci[l]))
+						return false;
+		}
 	}
 	return true;
 }
@@ -670,7 +790,7 @@ TEST(manifest_fuzz)
 	static const char *const pieces[] = {
 		"component ", "hello", "world", "a", "\n", "\n", "\n ", " ", "\t", "# x", "image ",
 		"call ", "world.ping", "hello.*", "a.f", "world.add", "ports ", "0x3f8-0x3ff",
-		"0x60", "-", "irq ", "4", "255", "pci ", "1234:11e8", "restart ", "max=5",
+		"0x60", "-", "irq ", "4", "255", "pci ", "1234:11e8", "@00:02.0", "@0:3.0", "@", "restart ", "max=5",
 		"window=0", "stacks ", "priority ", "heap ", "1024", "\r\n", "\x01", "\xff", ".",
 		"=", ":", "0x", "99999999999999999999",
 	};

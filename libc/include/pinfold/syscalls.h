@@ -86,11 +86,20 @@ enum pinfold_info {
 	INFO_IOMMU_HAW = 12,    /* the DMAR's host address width in bits */
 	INFO_APIC_ID = 13,      /* the local APIC id that interrupts are sent to */
 	INFO_PINNED_PAGES = 14, /* pins the chipset holds for component ARG1 */
-	INFO_MANIFEST_PCI = 15, /* ARG1 = id << 8 | k: the k-th `pci` entry of component id, VENDOR << 16 | DEVICE */
+	INFO_MANIFEST_PCI = 15, /* ARG1 = id << 8 | k: the k-th `pci` entry of component id (below) */
 	INFO_PHYS = 16,         /* ARG1 = component id, ARG2 = an address of its: the physical address behind it
 				 * (for the manifest's control right, on a component it holds a capability for;
 				 * the shell's `mem NAME ADDR`, which tests use to find memory to watch) */
 };
+
+/*
+ * INFO_MANIFEST_PCI's answer: VENDOR << 16 | DEVICE in bits 0-31; for an
+ * entry with a location (`pci 1234:11e8@00:03.0`) also MANIFEST_PCI_LOCATED
+ * and the location BUS << 8 | DEVICE << 3 | FUNCTION in bits 32-47.
+ */
+#define MANIFEST_PCI_LOCATED     (1ull << 48)
+#define MANIFEST_PCI_IDS(value)  ((value) & 0xffffffffull)
+#define MANIFEST_PCI_BDF(value)  (((value) >> 32) & 0xffff)
 
 /* What SYS_COMPONENT_INFO writes. */
 struct component_info {

@@ -23,8 +23,15 @@
  * and it needs no queue.  Every register access is 32 or 64 bits as the
  * register is wide: QEMU aborts on an 8-byte access to a 32-bit register.
  *
- * Interrupt remapping is not turned on yet: MSIs are programmed in
- * compatibility format (see README, "What is and is not protected").
+ * When the unit offers interrupt remapping (ECAP.IR), this component owns
+ * the interrupt remapping table (layout in irt.h) and turns remapping on:
+ * every driver's MSI is programmed in remappable format, naming an entry
+ * that gives the vector the kernel chose and accepts the message only from
+ * that device's requester id; and the kernel is asked to write each IOAPIC
+ * line in remappable format too.  An entry goes when its driver stops.  A
+ * restarted chipset makes the same table again before it points the unit at
+ * it.  What this does and does not protect on QEMU 7.2 is in the README
+ * ("Interrupt remapping").
  */
 #include <pinfold/kcall.h>
 #include <stdio.h>
@@ -32,6 +39,7 @@
 
 #include "chipset_server.h"
 #include "iopt.h"
+#include "irt.h"
 #include "pci.h"
 #include "vtd.h"
 
@@ -185,6 +193,167 @@ static const struct iopt_ops table_ops = { table_alloc, table_free, table_at, NU
 static volatile struct vtd_entry *root_table;
 static volatile struct vtd_entry *context_table[256];
 
+/* ---- interrupt remapping (VT-d 5.1) ---- */
+
+static volatile struct vtd_entry *irt;  /* NULL: remapping off, MSIs in compatibility format */
+
+/* Whose each MSI line's entry is: the device sending it and its driver; -1 when free. */
+static struct {
+	int device, component;
+} msi_entry[IRT_MSI_LIMIT];
+
+static bool manifest_lists(int component, uint64_t ids);
+
+static uint64_t ids_of(const struct device *d) { return (uint64_t)d->fn.vendor << 16 | d->fn.device; }
+
+/*
+ * Entry `index` turns d's MSI into `vector` on the boot CPU, and only d's:
+ * the source check (SVT=1) compares the requester id of the message with d's.
+ * FIXME: after changing a present entry real hardware needs the interrupt
+ * entry cache invalidated (VT-d 6.5.2.7), which only queued invalidation
+ * can do; QEMU 7.2 reads the entry afresh for every interrupt.
+ */
+static int64_t msi_entry_set(struct device *d, int component, uint64_t index, uint64_t vector)
+{
+	struct vtd_irte_spec spec = { .vector = (uint8_t)vector, .apic_id = apic_id,
+				      .svt = VTD_SVT_SID, .sid = d->fn.bdf };
+	struct vtd_entry e;
+	if (index >= IRT_MSI_LIMIT)
+		return E_LIMIT;
+	if (vector > 0xff || vtd_irte_encode(&spec, &e) < 0)
+		return E_INVAL;
+	vtd_entry_store(&irt[index], e);
+	msi_entry[index].device = (int)(d - devices);
+	msi_entry[index].component = component;
+	return 0;
+}
+
+/* When `component` stopped: its devices' MSIs go off, then their entries (those an earlier instance of me made too). */
+static void msi_entries_release(int component)
+{
+	for (unsigned i = 0; irt && i < IRT_MSI_LIMIT; i++) {
+		if (msi_entry[i].component != component)
+			continue;
+		pci_msi_disable(&config, &devices[msi_entry[i].device].fn);
+		vtd_entry_clear(&irt[i]);
+		msi_entry[i].device = msi_entry[i].component = -1;
+	}
+}
+
+/* Whether d's MSI is on and sends to `address` (PCI 3.0 6.8.1). */
+static bool msi_sends_to(const struct device *d, uint32_t address)
+{
+	if (!d->fn.msi_cap)
+		return false;
+	uint32_t control = config_read32(NULL, d->fn.bdf, d->fn.msi_cap) >> 16;
+	return (control & PCI_MSI_CTL_ENABLE) && config_read32(NULL, d->fn.bdf, d->fn.msi_cap + 4) == address;
+}
+
+/*
+ * After a restart of mine: drivers whose devices already send remappable
+ * MSIs (an earlier instance bound them) get the same entries again, from
+ * the kernel's record of the line (its owner and vector) and the entry the
+ * device's MSI address names, if the owner's manifest lists the device.
+ */
+static void msi_entries_adopt(void)
+{
+	for (uint64_t line = 0; line < IRT_MSI_LIMIT; line++) {
+		struct kcall_result r = kernel_info_of(INFO_MSI_LINE, line);
+		if (r.status < 0)
+			continue;
+		for (int i = 0; i < ndevices; i++) {
+			struct device *d = &devices[i];
+			if (msi_sends_to(d, vtd_msi_remappable_address((uint16_t)line)) &&
+			    manifest_lists((int)r.value, ids_of(d)))
+				msi_entry_set(d, (int)r.value, line, r.value2);
+		}
+	}
+}
+
+/*
+ * An entry for every IOAPIC line the kernel gives a vector, with the trigger
+ * mode of its pin (the RTE's must match, VT-d 5.1.5.1) and the IOAPIC's
+ * requester id as the DMAR names it (ff:00.0 under QEMU, whose IOAPIC
+ * messages carry no requester id, so any passes there).  Returns how many;
+ * routes[gsi] keeps INFO_GSI_ROUTE's answer, 0 for a line without one.
+ */
+static unsigned ioapic_entries_fill(uint64_t routes[IRT_IOAPIC_GSIS])
+{
+	unsigned n = 0;
+	for (uint64_t gsi = 0; gsi < IRT_IOAPIC_GSIS; gsi++) {
+		routes[gsi] = 0;
+		struct kcall_result r = kernel_info_of(INFO_GSI_ROUTE, gsi);
+		if (r.status < 0)
+			continue;
+		struct vtd_irte_spec spec = { .vector = (uint8_t)r.value, .apic_id = apic_id,
+					      .level = (r.value >> 8) & 1,
+					      .svt = (r.value2 >> 16) & 1 ? VTD_SVT_SID : VTD_SVT_NONE,
+					      .sid = (uint16_t)r.value2 };
+		struct vtd_entry e;
+		if (vtd_irte_encode(&spec, &e) < 0)
+			continue;
+		vtd_entry_store(&irt[IRT_IOAPIC_BASE + gsi], e);
+		routes[gsi] = r.value;          /* never 0: the vector is at least 32 */
+		n++;
+	}
+	return n;
+}
+
+/* Asks the kernel to write each of those lines in remappable format from now on. */
+static unsigned ioapic_switch(const uint64_t routes[IRT_IOAPIC_GSIS])
+{
+	unsigned n = 0;
+	for (uint64_t gsi = 0; gsi < IRT_IOAPIC_GSIS; gsi++) {
+		if (!routes[gsi])
+			continue;
+		uint64_t rte = vtd_ioapic_rte_remappable((uint16_t)(IRT_IOAPIC_BASE + gsi), (uint8_t)routes[gsi],
+							 (routes[gsi] >> 8) & 1, (routes[gsi] >> 9) & 1);
+		int64_t err = ioapic_remap(gsi, rte);
+		if (err < 0)
+			log_printf("chipset: IOAPIC line %lu stays in compatibility format (%s)\n", gsi,
+				   pinfold_strerror(err));
+		else
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The table, then IRTA, SIRTP and IRE (VT-d 10.4.4; qemu-vtd.md section 4).
+ * CFI stays clear, so real hardware blocks compatibility-format interrupts
+ * from here on (QEMU 7.2 passes them: it has no CFI).  At boot no IOAPIC
+ * line is unmasked and no MSI on yet, so nothing is in flight in the old
+ * format; after a restart of mine, remapping is on already, and the new
+ * table remaps exactly as the old one did, which SIRTP on a running unit
+ * requires (10.4.4).
+ */
+static void setup_intremap(void)
+{
+	static uint64_t routes[IRT_IOAPIC_GSIS];
+	uint64_t phys, irta;
+	for (unsigned i = 0; i < IRT_MSI_LIMIT; i++)
+		msi_entry[i].device = msi_entry[i].component = -1;
+	if (!caps.ir) {
+		log_printf("chipset: no interrupt remapping (ECAP.IR = 0): MSIs in compatibility format\n");
+		return;
+	}
+	volatile struct vtd_entry *table = table_alloc(NULL, &phys);
+	if (!table || vtd_irta(phys, IRT_ENTRIES, &irta) < 0) {
+		log_printf("chipset: no page for an interrupt remapping table: MSIs in compatibility format\n");
+		return;
+	}
+	irt = table;
+	ioapic_entries_fill(routes);
+	msi_entries_adopt();
+	w64(VTD_REG_IRTA, irta);
+	gcmd_set(VTD_GCMD_SIRTP);
+	/* FIXME: real hardware wants a global interrupt entry cache invalidation here (VT-d
+	 * 6.5.2.7), by queued invalidation; QEMU 7.2 caches no entry. */
+	gcmd_set(VTD_GCMD_IRE);
+	unsigned lines = ioapic_switch(routes);
+	log_printf("chipset: interrupt remapping on: %u entries, %u IOAPIC lines remapped\n", IRT_ENTRIES, lines);
+}
+
 /* ---- faults ---- */
 
 static struct fault_entry fault_log[FAULT_LOG];
@@ -259,6 +428,7 @@ static int setup_iommu(void)
 	remapping = true;
 	log_printf("chipset: VT-d at 0x%lx: %d-level tables, %u-bit addresses, DMA remapping on\n",
 		   base.value, caps.levels, caps.iova_bits);
+	setup_intremap();
 	return 0;
 }
 
@@ -456,8 +626,15 @@ int64_t serve_bind_msi(uint64_t *line)
 	if (err < 0)
 		return err;
 	pci_set_command_bits(&config, d->fn.bdf, PCI_COMMAND_INTX_DISABLE, 0);
-	return pci_msi_enable(&config, &d->fn, vtd_msi_compat_address(apic_id),
-			      vtd_msi_compat_data((uint8_t)vector));
+	if (!irt)
+		return pci_msi_enable(&config, &d->fn, vtd_msi_compat_address(apic_id),
+				      vtd_msi_compat_data((uint8_t)vector));
+	/* Remappable (VT-d 5.1.5.2): the message names the line's entry, which holds the vector. */
+	err = msi_entry_set(d, d->owner, *line, vector);
+	if (err < 0)
+		return err;
+	return pci_msi_enable(&config, &d->fn, vtd_msi_remappable_address((uint16_t)*line),
+			      VTD_MSI_REMAPPABLE_DATA);
 }
 
 /* Removes pages [va, va + pages) from d's domain, invalidates, and drops their pins. */
@@ -568,6 +745,8 @@ int64_t serve_driver_stopped(uint64_t component)
 		}
 		d->owner = -1;
 	}
+	/* 4. Its MSIs are off (step 1): their remapping entries go. */
+	msi_entries_release((int)component);
 	return 0;
 }
 
@@ -607,6 +786,25 @@ int64_t serve_fault(uint64_t index, uint64_t *source, uint64_t *address)
 
 int64_t serve_status(uint64_t *flags)
 {
-	*flags = (remapping ? 1 : 0) | (vtd ? 0 : 4);
+	bool intremap = irt && (r32(VTD_REG_GSTS) & VTD_GCMD_IRE);   /* as the unit reports it */
+	*flags = (remapping ? 1 : 0) | (intremap ? 2 : 0) | (vtd ? 0 : 4);
 	return 0;
+}
+
+int64_t serve_interrupt_entry(uint64_t n, uint64_t *index, uint64_t *info)
+{
+	for (unsigned i = 0; irt && i < IRT_ENTRIES; i++) {
+		struct vtd_irte_spec e;
+		if (!vtd_irte_decode((struct vtd_entry){ irt[i].lo, irt[i].hi }, &e))
+			continue;
+		if (n > 0) {
+			n--;
+			continue;
+		}
+		int owner = i < IRT_MSI_LIMIT ? msi_entry[i].component : -1;
+		*index = i;
+		*info = (uint64_t)(owner + 1) << 32 | (uint64_t)e.sid << 16 | e.svt << 8 | e.vector;
+		return 0;
+	}
+	return E_NOT_FOUND;
 }

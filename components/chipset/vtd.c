@@ -263,6 +263,20 @@ int vtd_irte_encode(const struct vtd_irte_spec *spec, struct vtd_entry *out)
 	return 0;
 }
 
+bool vtd_irte_decode(struct vtd_entry e, struct vtd_irte_spec *spec)
+{
+	*spec = (struct vtd_irte_spec){
+		.vector = (uint8_t)field(e.lo, IRTE_VECTOR_SHIFT, 8),
+		.apic_id = (uint8_t)field(e.lo, IRTE_XAPIC_DEST_SHIFT, 8),
+		.logical = e.lo & IRTE_DM, .redirection_hint = e.lo & IRTE_RH, .level = e.lo & IRTE_TM,
+		.delivery = (enum vtd_delivery)field(e.lo, IRTE_DLM_SHIFT, 3),
+		.no_faults = e.lo & IRTE_FPD,
+		.svt = field(e.hi, IRTE_SVT_SHIFT, 2), .sq = field(e.hi, IRTE_SQ_SHIFT, 2),
+		.sid = (uint16_t)field(e.hi, 0, 16),
+	};
+	return e.lo & IRTE_P;
+}
+
 int vtd_irta(uint64_t table_phys, unsigned entries, uint64_t *irta)
 {
 	unsigned log2 = 0;

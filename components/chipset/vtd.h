@@ -252,6 +252,9 @@ struct vtd_irte_spec {
  */
 int vtd_irte_encode(const struct vtd_irte_spec *spec, struct vtd_entry *out);
 
+/* Reads an entry back into *spec; returns whether it is present (P). */
+bool vtd_irte_decode(struct vtd_entry entry, struct vtd_irte_spec *spec);
+
 /* IRTA for a table of `entries` (a power of two, 2 to 65536) at table_phys, xAPIC mode.  E_INVAL otherwise. */
 int vtd_irta(uint64_t table_phys, unsigned entries, uint64_t *irta);
 

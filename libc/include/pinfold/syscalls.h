@@ -45,7 +45,8 @@
 	X(SYS_DMA_PIN,      27, dma_pin,       "chipset: pin a component's page for DMA") \
 	X(SYS_DMA_UNPIN,    28, dma_unpin,     "chipset: drop a pin") \
 	X(SYS_IRQ_BIND_MSI, 29, irq_bind_msi,  "chipset: give a component an MSI line") \
-	X(SYS_COMPONENT_FAULT, 30, component_fault, "chipset: charge a device fault to a component")
+	X(SYS_COMPONENT_FAULT, 30, component_fault, "chipset: charge a device fault to a component") \
+	X(SYS_IOAPIC_REMAP, 31, ioapic_remap,  "chipset: send an IOAPIC line through an interrupt-remapping entry")
 
 /* Method numbers the kernel uses to enter a component at component_start. */
 #define METHOD_INIT      0xffffffff  /* run init() */
@@ -87,7 +88,21 @@ enum pinfold_info {
 	INFO_APIC_ID = 13,      /* the local APIC id that interrupts are sent to */
 	INFO_PINNED_PAGES = 14, /* pins the chipset holds for component ARG1 */
 	INFO_MANIFEST_PCI = 15, /* ARG1 = id << 8 | k: the k-th `pci` entry of component id, VENDOR << 16 | DEVICE */
+	INFO_GSI_ROUTE = 16,    /* ARG1 = gsi: vector | level << 8 | active_low << 9, and as the second value
+				 * the source-id of its IOAPIC (ACPI DMAR) | 1 << 16, or 0 if none is named;
+				 * E_NOT_FOUND if no IOAPIC has that line or it has no vector */
+	INFO_MSI_LINE = 17,     /* ARG1 = line: the component it is bound to, and its vector; E_NOT_FOUND if unbound */
+	INFO_UNEXPECTED_IRQS = 18, /* interrupts on vectors nobody owns, and the vector of the last one */
 };
+
+/*
+ * Device interrupt vectors (kernel/component/irq.h): IOAPIC line (GSI) g,
+ * for g < 24, arrives on DEVICE_VECTOR_FIRST + g; message-signalled line n
+ * (24 to 39) on DEVICE_VECTOR_FIRST + n.  Any other interrupt is unexpected
+ * and counted (INFO_UNEXPECTED_IRQS).
+ */
+#define DEVICE_VECTOR_FIRST 0x30
+#define DEVICE_VECTOR_LAST  0x57
 
 /* What SYS_COMPONENT_INFO writes. */
 struct component_info {

@@ -290,32 +290,15 @@ int vtd_irta(uint64_t table_phys, unsigned entries, uint64_t *irta)
 	return 0;
 }
 
-/* VT-d 5.1.2.2: 0xFEE 31:20 | handle[14:0] 19:5 | format=1 4 | SHV 3 | handle[15] 2. */
-uint32_t vtd_msi_remappable_address(uint16_t index)
-{
-	return 0xfee00000u | (uint32_t)(index & 0x7fff) << 5 | 1u << 4 | (uint32_t)(index >> 15) << 2;
-}
-
 /*
  * VT-d 5.1.5.1: index[14:0] 63:49 | format=1 48 | reserved 47:17 | mask 16 |
  * TM 15 | remote IRR 14 (read-only) | polarity 13 | delivery status 12
  * (read-only) | index[15] 11 | 000 10:8 | vector 7:0.  QEMU's IOAPIC sends
  * bits 63:48 and 11 as the message address's 19:4 and 2 (hw/intc/ioapic.c,
- * ioapic_entry_parse), which is the remappable MSI address above.
+ * ioapic_entry_parse), which is vtd_msi_remappable_address(index).
  */
 uint64_t vtd_ioapic_rte_remappable(uint16_t index, uint8_t vector, bool level, bool active_low)
 {
 	return (uint64_t)(index & 0x7fff) << 49 | 1ull << 48 | (level ? 1u << 15 : 0) |
 	       (active_low ? 1u << 13 : 0) | (uint64_t)(index >> 15) << 11 | vector;
-}
-
-/* Compatibility format: 0xFEE 31:20 | destination 19:12 | RH 3 | DM 2; data: trigger 15 | level 14 | delivery 10:8 | vector 7:0. */
-uint32_t vtd_msi_compat_address(uint8_t apic_id)
-{
-	return 0xfee00000u | (uint32_t)apic_id << 12;
-}
-
-uint16_t vtd_msi_compat_data(uint8_t vector)
-{
-	return vector;
 }

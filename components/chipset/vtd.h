@@ -261,9 +261,14 @@ int vtd_irta(uint64_t table_phys, unsigned entries, uint64_t *irta);
 /*
  * MSI in remappable format (VT-d 5.1.2.2, programmed as 5.1.5.2): the
  * address names the remapping table entry `index`, and the data is 0 (no
- * sub-handle: SHV=0).
+ * sub-handle: SHV=0).  Address: 0xFEE 31:20 | index[14:0] 19:5 | format=1 4 |
+ * SHV 3 | index[15] 2.  (Inline, as the MSI encoders below: the edu driver
+ * forges such messages for its msi-spoof fault.)
  */
-uint32_t vtd_msi_remappable_address(uint16_t index);
+static inline uint32_t vtd_msi_remappable_address(uint16_t index)
+{
+	return 0xfee00000u | (uint32_t)(index & 0x7fff) << 5 | 1u << 4 | (uint32_t)(index >> 15) << 2;
+}
 #define VTD_MSI_REMAPPABLE_DATA 0
 
 /*
@@ -278,9 +283,17 @@ uint64_t vtd_ioapic_rte_remappable(uint16_t index, uint8_t vector, bool level, b
  * MSI in compatibility format (VT-d 5.1.2.1; Intel SDM vol. 3A, "Message
  * Signalled Interrupts"): physical destination `apic_id`, fixed delivery,
  * edge.  Also the format of FEADDR/FEDATA, whose fault interrupts are never
- * remapped.
+ * remapped.  Address: 0xFEE 31:20 | destination 19:12 | format=0 4 | RH 3 |
+ * DM 2; data: trigger 15 | level 14 | delivery mode 10:8 | vector 7:0.
  */
-uint32_t vtd_msi_compat_address(uint8_t apic_id);
-uint16_t vtd_msi_compat_data(uint8_t vector);
+static inline uint32_t vtd_msi_compat_address(uint8_t apic_id)
+{
+	return 0xfee00000u | (uint32_t)apic_id << 12;
+}
+
+static inline uint16_t vtd_msi_compat_data(uint8_t vector)
+{
+	return vector;
+}
 
 #endif

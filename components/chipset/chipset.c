@@ -24,20 +24,21 @@
  * register is wide: QEMU aborts on an 8-byte access to a 32-bit register.
  *
  * When the unit offers interrupt remapping (ECAP.IR), this component owns
- * the interrupt remapping table (layout in irt.h) and turns remapping on:
- * every driver's MSI is programmed in remappable format, naming an entry
- * that gives the vector the kernel chose and accepts the message only from
- * that device's requester id; and the kernel is asked to write each IOAPIC
- * line in remappable format too.  An entry goes when its driver stops.  A
- * restarted chipset makes the same table again before it points the unit at
- * it.  What this does and does not protect on QEMU 7.2 is in the README
- * ("Interrupt remapping").
+ * the interrupt remapping table (intremap.c; layout in irt.h) and turns
+ * remapping on: every driver's MSI is programmed in remappable format,
+ * naming an entry that gives the vector the kernel chose and accepts the
+ * message only from that device's requester id; and the kernel is asked to
+ * write each IOAPIC line in remappable format too.  An entry goes when its
+ * driver stops.  A restarted chipset makes the same table again before it
+ * points the unit at it.  What this does and does not protect on QEMU 7.2 is
+ * in the README ("Interrupt remapping").
  */
 #include <pinfold/kcall.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "chipset_server.h"
+#include "intremap.h"
 #include "iopt.h"
 #include "irt.h"
 #include "pci.h"
@@ -193,51 +194,13 @@ static const struct iopt_ops table_ops = { table_alloc, table_free, table_at, NU
 static volatile struct vtd_entry *root_table;
 static volatile struct vtd_entry *context_table[256];
 
-/* ---- interrupt remapping (VT-d 5.1) ---- */
-
-static volatile struct vtd_entry *irt;  /* NULL: remapping off, MSIs in compatibility format */
-
-/* Whose each MSI line's entry is: the device sending it and its driver; -1 when free. */
-static struct {
-	int device, component;
-} msi_entry[IRT_MSI_LIMIT];
+/* ---- interrupt remapping (VT-d 5.1; the table is intremap.c's) ---- */
 
 static bool manifest_lists(int component, uint64_t ids);
 
-static uint64_t ids_of(const struct device *d) { return (uint64_t)d->fn.vendor << 16 | d->fn.device; }
-
-/*
- * Entry `index` turns d's MSI into `vector` on the boot CPU, and only d's:
- * the source check (SVT=1) compares the requester id of the message with d's.
- * FIXME: after changing a present entry real hardware needs the interrupt
- * entry cache invalidated (VT-d 6.5.2.7), which only queued invalidation
- * can do; QEMU 7.2 reads the entry afresh for every interrupt.
- */
-static int64_t msi_entry_set(struct device *d, int component, uint64_t index, uint64_t vector)
+static void msi_off(int device)
 {
-	struct vtd_irte_spec spec = { .vector = (uint8_t)vector, .apic_id = apic_id,
-				      .svt = VTD_SVT_SID, .sid = d->fn.bdf };
-	struct vtd_entry e;
-	if (index >= IRT_MSI_LIMIT)
-		return E_LIMIT;
-	if (vector > 0xff || vtd_irte_encode(&spec, &e) < 0)
-		return E_INVAL;
-	vtd_entry_store(&irt[index], e);
-	msi_entry[index].device = (int)(d - devices);
-	msi_entry[index].component = component;
-	return 0;
-}
-
-/* When `component` stopped: its devices' MSIs go off, then their entries (those an earlier instance of me made too). */
-static void msi_entries_release(int component)
-{
-	for (unsigned i = 0; irt && i < IRT_MSI_LIMIT; i++) {
-		if (msi_entry[i].component != component)
-			continue;
-		pci_msi_disable(&config, &devices[msi_entry[i].device].fn);
-		vtd_entry_clear(&irt[i]);
-		msi_entry[i].device = msi_entry[i].component = -1;
-	}
+	pci_msi_disable(&config, &devices[device].fn);
 }
 
 /* Whether d's MSI is on and sends to `address` (PCI 3.0 6.8.1). */
@@ -264,58 +227,10 @@ static void msi_entries_adopt(void)
 		for (int i = 0; i < ndevices; i++) {
 			struct device *d = &devices[i];
 			if (msi_sends_to(d, vtd_msi_remappable_address((uint16_t)line)) &&
-			    manifest_lists((int)r.value, ids_of(d)))
-				msi_entry_set(d, (int)r.value, line, r.value2);
+			    manifest_lists((int)r.value, (uint64_t)d->fn.vendor << 16 | d->fn.device))
+				intremap_msi_set(line, r.value2, d->fn.bdf, i, (int)r.value);
 		}
 	}
-}
-
-/*
- * An entry for every IOAPIC line the kernel gives a vector, with the trigger
- * mode of its pin (the RTE's must match, VT-d 5.1.5.1) and the IOAPIC's
- * requester id as the DMAR names it (ff:00.0 under QEMU, whose IOAPIC
- * messages carry no requester id, so any passes there).  Returns how many;
- * routes[gsi] keeps INFO_GSI_ROUTE's answer, 0 for a line without one.
- */
-static unsigned ioapic_entries_fill(uint64_t routes[IRT_IOAPIC_GSIS])
-{
-	unsigned n = 0;
-	for (uint64_t gsi = 0; gsi < IRT_IOAPIC_GSIS; gsi++) {
-		routes[gsi] = 0;
-		struct kcall_result r = kernel_info_of(INFO_GSI_ROUTE, gsi);
-		if (r.status < 0)
-			continue;
-		struct vtd_irte_spec spec = { .vector = (uint8_t)r.value, .apic_id = apic_id,
-					      .level = (r.value >> 8) & 1,
-					      .svt = (r.value2 >> 16) & 1 ? VTD_SVT_SID : VTD_SVT_NONE,
-					      .sid = (uint16_t)r.value2 };
-		struct vtd_entry e;
-		if (vtd_irte_encode(&spec, &e) < 0)
-			continue;
-		vtd_entry_store(&irt[IRT_IOAPIC_BASE + gsi], e);
-		routes[gsi] = r.value;          /* never 0: the vector is at least 32 */
-		n++;
-	}
-	return n;
-}
-
-/* Asks the kernel to write each of those lines in remappable format from now on. */
-static unsigned ioapic_switch(const uint64_t routes[IRT_IOAPIC_GSIS])
-{
-	unsigned n = 0;
-	for (uint64_t gsi = 0; gsi < IRT_IOAPIC_GSIS; gsi++) {
-		if (!routes[gsi])
-			continue;
-		uint64_t rte = vtd_ioapic_rte_remappable((uint16_t)(IRT_IOAPIC_BASE + gsi), (uint8_t)routes[gsi],
-							 (routes[gsi] >> 8) & 1, (routes[gsi] >> 9) & 1);
-		int64_t err = ioapic_remap(gsi, rte);
-		if (err < 0)
-			log_printf("chipset: IOAPIC line %lu stays in compatibility format (%s)\n", gsi,
-				   pinfold_strerror(err));
-		else
-			n++;
-	}
-	return n;
 }
 
 /*
@@ -329,10 +244,7 @@ static unsigned ioapic_switch(const uint64_t routes[IRT_IOAPIC_GSIS])
  */
 static void setup_intremap(void)
 {
-	static uint64_t routes[IRT_IOAPIC_GSIS];
 	uint64_t phys, irta;
-	for (unsigned i = 0; i < IRT_MSI_LIMIT; i++)
-		msi_entry[i].device = msi_entry[i].component = -1;
 	if (!caps.ir) {
 		log_printf("chipset: no interrupt remapping (ECAP.IR = 0): MSIs in compatibility format\n");
 		return;
@@ -342,15 +254,15 @@ static void setup_intremap(void)
 		log_printf("chipset: no page for an interrupt remapping table: MSIs in compatibility format\n");
 		return;
 	}
-	irt = table;
-	ioapic_entries_fill(routes);
+	intremap_init(table, apic_id);
+	intremap_ioapic_fill();
 	msi_entries_adopt();
 	w64(VTD_REG_IRTA, irta);
 	gcmd_set(VTD_GCMD_SIRTP);
 	/* FIXME: real hardware wants a global interrupt entry cache invalidation here (VT-d
 	 * 6.5.2.7), by queued invalidation; QEMU 7.2 caches no entry. */
 	gcmd_set(VTD_GCMD_IRE);
-	unsigned lines = ioapic_switch(routes);
+	unsigned lines = intremap_ioapic_switch();
 	log_printf("chipset: interrupt remapping on: %u entries, %u IOAPIC lines remapped\n", IRT_ENTRIES, lines);
 }
 
@@ -626,11 +538,11 @@ int64_t serve_bind_msi(uint64_t *line)
 	if (err < 0)
 		return err;
 	pci_set_command_bits(&config, d->fn.bdf, PCI_COMMAND_INTX_DISABLE, 0);
-	if (!irt)
+	if (!intremap_ready())
 		return pci_msi_enable(&config, &d->fn, vtd_msi_compat_address(apic_id),
 				      vtd_msi_compat_data((uint8_t)vector));
 	/* Remappable (VT-d 5.1.5.2): the message names the line's entry, which holds the vector. */
-	err = msi_entry_set(d, d->owner, *line, vector);
+	err = intremap_msi_set(*line, vector, d->fn.bdf, (int)(d - devices), d->owner);
 	if (err < 0)
 		return err;
 	return pci_msi_enable(&config, &d->fn, vtd_msi_remappable_address((uint16_t)*line),
@@ -746,7 +658,7 @@ int64_t serve_driver_stopped(uint64_t component)
 		d->owner = -1;
 	}
 	/* 4. Its MSIs are off (step 1): their remapping entries go. */
-	msi_entries_release((int)component);
+	intremap_msi_release((int)component, msi_off);
 	return 0;
 }
 
@@ -786,25 +698,12 @@ int64_t serve_fault(uint64_t index, uint64_t *source, uint64_t *address)
 
 int64_t serve_status(uint64_t *flags)
 {
-	bool intremap = irt && (r32(VTD_REG_GSTS) & VTD_GCMD_IRE);   /* as the unit reports it */
+	bool intremap = intremap_ready() && (r32(VTD_REG_GSTS) & VTD_GCMD_IRE);   /* as the unit reports it */
 	*flags = (remapping ? 1 : 0) | (intremap ? 2 : 0) | (vtd ? 0 : 4);
 	return 0;
 }
 
 int64_t serve_interrupt_entry(uint64_t n, uint64_t *index, uint64_t *info)
 {
-	for (unsigned i = 0; irt && i < IRT_ENTRIES; i++) {
-		struct vtd_irte_spec e;
-		if (!vtd_irte_decode((struct vtd_entry){ irt[i].lo, irt[i].hi }, &e))
-			continue;
-		if (n > 0) {
-			n--;
-			continue;
-		}
-		int owner = i < IRT_MSI_LIMIT ? msi_entry[i].component : -1;
-		*index = i;
-		*info = (uint64_t)(owner + 1) << 32 | (uint64_t)e.sid << 16 | e.svt << 8 | e.vector;
-		return 0;
-	}
-	return E_NOT_FOUND;
+	return intremap_entry(n, index, info);
 }

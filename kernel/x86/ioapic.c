@@ -14,8 +14,9 @@
  * asks for once it has filled the interrupt remapping table, the high word
  * names a table entry instead (index[14:0] in 31:17, format bit 16; index[15]
  * in low bit 11), and the entry decides vector and destination.  The chipset
- * builds each line's remappable RTE; this file checks it and keeps it, and
- * from then on writes that line only in that form, the mask bit its own.
+ * builds each line's remappable RTE; this file checks it (rte.h) and keeps
+ * it, and from then on writes that line only in that form, the mask bit its
+ * own.
  */
 #include "kernel/x86/ioapic.h"
 
@@ -24,17 +25,12 @@
 #include "kernel/console.h"
 #include "kernel/mm/vm.h"
 #include "kernel/x86/lapic.h"
+#include "kernel/x86/rte.h"
 
 #define IOREGSEL     0x00
 #define IOWIN        0x10
 #define REG_VERSION  0x01
 #define REG_REDIR(n) (0x10 + 2 * (n))
-#define REDIR_MASKED      (1u << 16)
-#define REDIR_LEVEL       (1u << 15)
-#define REDIR_ACTIVE_LOW  (1u << 13)
-#define REDIR_VECTOR      0xffu         /* delivery mode 10:8 stays 000, fixed, as remappable format requires */
-#define REDIR_REMAP_FORMAT (1ull << 48)
-#define REDIR_REMAP_INDEX  (0xffffull << 48 | 1ull << 11)   /* index bits and the format bit */
 #define MAX_IOAPICS  8
 #define MAX_LINES    256                /* the version register's count is 8 bits, plus one */
 
@@ -73,7 +69,7 @@ bool ioapic_add(uint8_t id, uint64_t phys, uint32_t gsi_base)
 	io->gsi_base = gsi_base;
 	io->lines = ((rd(io, REG_VERSION) >> 16) & 0xff) + 1;
 	for (uint32_t n = 0; n < io->lines; n++) {
-		wr(io, REG_REDIR(n), REDIR_MASKED);
+		wr(io, REG_REDIR(n), RTE_MASKED);
 		wr(io, REG_REDIR(n) + 1, 0);
 	}
 	ioapic_count++;
@@ -92,31 +88,25 @@ static struct ioapic *find(uint32_t gsi, uint32_t *line)
 	return NULL;
 }
 
-/* The low-word fields a route sets: vector, trigger mode, polarity. */
-static uint32_t route_bits(uint8_t vector, bool level_triggered, bool active_low)
-{
-	return vector | (level_triggered ? REDIR_LEVEL : 0) | (active_low ? REDIR_ACTIVE_LOW : 0);
-}
-
 bool ioapic_route(uint32_t gsi, uint8_t vector, bool level_triggered, bool active_low)
 {
 	uint32_t line;
 	struct ioapic *io = find(gsi, &line);
 	if (!io)
 		return false;
-	uint32_t low = route_bits(vector, level_triggered, active_low);
+	uint32_t low = rte_route_bits(vector, level_triggered, active_low);
 	uint32_t high = lapic_id() << 24;
 	uint64_t remap = io->remap[line];
-	if (remap && (uint32_t)(remap & (REDIR_VECTOR | REDIR_LEVEL | REDIR_ACTIVE_LOW)) == low) {
+	if (remap && rte_remappable_ok(remap, vector, level_triggered, active_low)) {
 		low = (uint32_t)remap;
 		high = (uint32_t)(remap >> 32);
 	} else if (remap) {
-		/* ioapic_remap checked these against the same kernel policy: cannot happen. */
+		/* ioapic_remap checked it against the same kernel policy: cannot happen. */
 		kprintf("ioapic: gsi %u routed unlike its remapping entry; old format\n", gsi);
 	}
-	wr(io, REG_REDIR(line), REDIR_MASKED);
+	wr(io, REG_REDIR(line), RTE_MASKED);
 	wr(io, REG_REDIR(line) + 1, high);
-	wr(io, REG_REDIR(line), low | REDIR_MASKED);
+	wr(io, REG_REDIR(line), low | RTE_MASKED);
 	return true;
 }
 
@@ -124,26 +114,19 @@ bool ioapic_remap(uint32_t gsi, uint64_t rte, uint8_t vector, bool level_trigger
 {
 	uint32_t line;
 	struct ioapic *io = find(gsi, &line);
-	if (!io)
+	if (!io || !rte_remappable_ok(rte, vector, level_triggered, active_low))
 		return false;
-	/* Check, then act: the format bit, nothing but index bits in the high word, fixed
-	 * delivery and no read-only bits, and the vector, trigger and polarity this kernel
-	 * uses for the line (VT-d 5.1.5.1 wants vector and trigger mode equal to the entry's). */
-	uint64_t fields = REDIR_VECTOR | REDIR_LEVEL | REDIR_ACTIVE_LOW;
-	rte &= ~(uint64_t)REDIR_MASKED;
-	if (!(rte & REDIR_REMAP_FORMAT) || (rte & ~(REDIR_REMAP_INDEX | fields)) ||
-	    (rte & fields) != route_bits(vector, level_triggered, active_low))
-		return false;
+	rte &= ~(uint64_t)RTE_MASKED;
 	io->remap[line] = rte;
 	/* The mask stays as it is.  The high word switches the format in one write, and the
 	 * low word's fields are already these unless never routed (then it is masked) or
 	 * index bit 15 differs: only then is the line masked while it changes, as an edge
-	 * that comes in the moment between could be lost. */
+	 * that came in the moment between could be lost. */
 	uint32_t old = rd(io, REG_REDIR(line));
-	uint32_t mask = old & REDIR_MASKED;
-	uint32_t keep = (uint32_t)(fields | 1u << 11);
+	uint32_t mask = old & RTE_MASKED;
+	uint32_t keep = RTE_ROUTE_FIELDS | RTE_INDEX_BIT15;
 	if (!mask && (old & keep) != ((uint32_t)rte & keep))
-		wr(io, REG_REDIR(line), old | REDIR_MASKED);
+		wr(io, REG_REDIR(line), old | RTE_MASKED);
 	wr(io, REG_REDIR(line) + 1, (uint32_t)(rte >> 32));
 	wr(io, REG_REDIR(line), (uint32_t)rte | mask);
 	return true;
@@ -156,7 +139,7 @@ bool ioapic_mask(uint32_t gsi, bool masked)
 	if (!io)
 		return false;
 	uint32_t low = rd(io, REG_REDIR(line));
-	wr(io, REG_REDIR(line), masked ? (low | REDIR_MASKED) : (low & ~REDIR_MASKED));
+	wr(io, REG_REDIR(line), masked ? (low | RTE_MASKED) : (low & ~RTE_MASKED));
 	return true;
 }
 

@@ -68,11 +68,17 @@ static uint64_t unexpected_interrupts(unsigned *last)
 	return r.status < 0 ? 0 : r.value;
 }
 
+/* "interrupt entries 128-151: ioapic lines 0-23, vectors 0x30-0x47" for one run of IOAPIC entries. */
+static void show_ioapic_run(uint64_t first, uint64_t last, uint64_t first_vector, uint64_t last_vector)
+{
+	log_printf("interrupt entries %lu-%lu: ioapic lines %lu-%lu, vectors 0x%lx-0x%lx\n", first, last,
+		   first - IRT_IOAPIC_BASE, last - IRT_IOAPIC_BASE, first_vector, last_vector);
+}
+
 /*
- * One line per MSI entry (its driver, and the only requester it accepts),
- * and one for the run of IOAPIC entries, which all look alike:
- *   interrupt entry 25: vector 0x49 from 00:03.0 edu
- *   interrupt entries 128-151: ioapic lines 0-23, vectors 0x30-0x47
+ * One line per MSI entry, with its driver and the only requester it accepts
+ * ("interrupt entry 25: vector 0x49 from 00:02.0 edu"), and one per run of
+ * consecutive IOAPIC entries, which all look alike.
  */
 static void show_interrupt_entries(cap_t cap)
 {
@@ -80,6 +86,8 @@ static void show_interrupt_entries(cap_t cap)
 	for (uint64_t n = 0; chipset_interrupt_entry(cap, n, &index, &info) == 0; n++) {
 		unsigned sid = (info >> 16) & 0xffff, svt = (info >> 8) & 3;
 		if (index >= IRT_IOAPIC_BASE) {
+			if (last && index != last + 1)
+				show_ioapic_run(first, last, first_vector, last_vector);
 			if (!last || index != last + 1)
 				first = index, first_vector = info & 0xff;
 			last = index, last_vector = info & 0xff;
@@ -92,8 +100,7 @@ static void show_interrupt_entries(cap_t cap)
 		log_printf("interrupt entry %lu: vector 0x%lx from %s %s\n", index, info & 0xff, from, owner);
 	}
 	if (last)
-		log_printf("interrupt entries %lu-%lu: ioapic lines %lu-%lu, vectors 0x%lx-0x%lx\n", first, last,
-			   first - IRT_IOAPIC_BASE, last - IRT_IOAPIC_BASE, first_vector, last_vector);
+		show_ioapic_run(first, last, first_vector, last_vector);
 }
 
 void shell_iommu(void)

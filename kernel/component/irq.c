@@ -55,6 +55,7 @@ static struct line lines[MAX_LINES];    /* index: the ISA IRQ */
 
 static void interrupt(struct trap_frame *frame, void *ctx)
 {
+	(void)frame;
 	struct line *l = ctx;
 	/* A level-triggered line would fire again at once: it stays masked until the method is
 	 * done.  An edge is not repeated, and a masked IOAPIC pin may drop one, so edge lines
@@ -64,7 +65,7 @@ static void interrupt(struct trap_frame *frame, void *ctx)
 	lapic_eoi();
 	if (!l->owner) {
 		l->stray++;             /* an MSI for a driver that is down: counted, dropped */
-		trap_note_unexpected((unsigned)frame->vector);
+		trap_note_unexpected(IRQ_VECTOR_FIRST + (l->msi ? l->irq : l->gsi));
 		return;
 	}
 	uint64_t now = clock_ns();

@@ -218,7 +218,7 @@ const char *vtd_fault_reason_text(unsigned reason);
  * QEMU 7.2 never blocks it (qemu-vtd.md section 4, "Deviations").
  */
 
-/* Delivery modes an entry may name (VT-d 9.10 DLM; Intel SDM vol. 3A 11.11.2): only those that deliver a vector. */
+/* Delivery modes an entry may name (VT-d 9.10 DLM; Intel SDM vol. 3A 11.11.2): those that deliver a vector. */
 enum vtd_delivery {
 	VTD_DELIVERY_FIXED = 0,
 	VTD_DELIVERY_LOWEST = 1,        /* lowest priority */

@@ -47,7 +47,7 @@
 #define EDU_BUFFER       0x40000ull
 #define EDU_BUFFER_SIZE  4096
 #define WAIT_NS          (2000ull * 1000000)
-#define SPOOF_VECTOR     DEVICE_VECTOR_LAST      /* a device vector: the last MSI line's, bound to nobody here */
+#define SPOOF_VECTOR     DEVICE_VECTOR_LAST      /* the last MSI line's vector: nobody holds it here */
 #define COM1_GSI         4                       /* the serial driver's IOAPIC line (ISA IRQ 4) */
 
 static cap_t chipset;
@@ -210,7 +210,8 @@ static int64_t spoof_interrupts(void)
 			   SPOOF_VECTOR, IRT_IOAPIC_BASE + COM1_GSI);
 	/* Nor may the driver itself move COM1's line onto another entry (here 127), as the chipset may. */
 	uint64_t rte = (uint64_t)(IRT_MSI_LIMIT - 1) << 49 | 1ull << 48 | (DEVICE_VECTOR_FIRST + COM1_GSI);
-	log_printf("edu: asking the kernel to reroute COM1's interrupt: %s\n", pinfold_strerror(ioapic_remap(COM1_GSI, rte)));
+	log_printf("edu: asking the kernel to reroute COM1's interrupt: %s\n",
+		   pinfold_strerror(ioapic_remap(COM1_GSI, rte)));
 	return err < 0 ? err : 1;
 }
 

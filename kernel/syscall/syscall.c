@@ -281,7 +281,10 @@ static void sys_irq_bind_msi(struct trap_frame *f)
 		f->rsi = vector;
 }
 
-static void sys_ioapic_remap(struct trap_frame *f) { status(f, device_ioapic_remap(caller(), f->rdi, f->rsi)); }
+static void sys_ioapic_remap(struct trap_frame *f)
+{
+	status(f, device_ioapic_remap(caller(), f->rdi, f->rsi));
+}
 
 /* SYS_COMPONENT_FAULT(n, text, len): crash component n, the reason being text. */
 static void sys_component_fault(struct trap_frame *f)

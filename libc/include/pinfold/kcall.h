@@ -162,7 +162,10 @@ static inline int64_t irq_bind_msi(unsigned id, uint64_t *line, uint64_t *vector
  * vector, trigger mode and polarity of INFO_GSI_ROUTE; the kernel keeps the
  * line's mask.
  */
-static inline int64_t ioapic_remap(uint64_t gsi, uint64_t rte) { return kcall(SYS_IOAPIC_REMAP, gsi, rte, 0, 0).status; }
+static inline int64_t ioapic_remap(uint64_t gsi, uint64_t rte)
+{
+	return kcall(SYS_IOAPIC_REMAP, gsi, rte, 0, 0).status;
+}
 
 /* Crashes component id for what its device did (`why` is the reason the console shows). */
 static inline int64_t component_fault(unsigned id, const char *why)

@@ -91,7 +91,8 @@ enum pinfold_info {
 	INFO_GSI_ROUTE = 16,    /* ARG1 = gsi: vector | level << 8 | active_low << 9, and as the second value
 				 * the source-id of its IOAPIC (ACPI DMAR) | 1 << 16, or 0 if none is named;
 				 * E_NOT_FOUND if no IOAPIC has that line or it has no vector */
-	INFO_MSI_LINE = 17,     /* ARG1 = line: the component it is bound to, and its vector; E_NOT_FOUND if unbound */
+	INFO_MSI_LINE = 17,     /* ARG1 = line: the component it is bound to, and its vector;
+				 * E_NOT_FOUND if unbound */
 	INFO_UNEXPECTED_IRQS = 18, /* interrupts on vectors nobody owns, and the vector of the last one */
 };
 

@@ -23,15 +23,24 @@
  * and it needs no queue.  Every register access is 32 or 64 bits as the
  * register is wide: QEMU aborts on an 8-byte access to a 32-bit register.
  *
- * Interrupt remapping is not turned on yet: MSIs are programmed in
- * compatibility format (see README, "What is and is not protected").
+ * When the unit offers interrupt remapping (ECAP.IR), this component owns
+ * the interrupt remapping table (intremap.c; layout in irt.h) and turns
+ * remapping on: every driver's MSI is programmed in remappable format,
+ * naming an entry that gives the vector the kernel chose and accepts the
+ * message only from that device's requester id; and the kernel is asked to
+ * write each IOAPIC line in remappable format too.  An entry goes when its
+ * driver stops.  A restarted chipset makes the same table again before it
+ * points the unit at it.  What this does and does not protect on QEMU 7.2 is
+ * in the README ("Interrupt remapping").
  */
 #include <pinfold/kcall.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "chipset_server.h"
+#include "intremap.h"
 #include "iopt.h"
+#include "irt.h"
 #include "pci.h"
 #include "vtd.h"
 
@@ -185,6 +194,79 @@ static const struct iopt_ops table_ops = { table_alloc, table_free, table_at, NU
 static volatile struct vtd_entry *root_table;
 static volatile struct vtd_entry *context_table[256];
 
+/* ---- interrupt remapping (VT-d 5.1; the table is intremap.c's) ---- */
+
+static bool manifest_lists(int component, uint64_t ids, int bdf);
+
+static void msi_off(int device)
+{
+	pci_msi_disable(&config, &devices[device].fn);
+}
+
+/* Whether d's MSI is on and sends to `address` (PCI 3.0 6.8.1). */
+static bool msi_sends_to(const struct device *d, uint32_t address)
+{
+	if (!d->fn.msi_cap)
+		return false;
+	uint32_t control = config_read32(NULL, d->fn.bdf, d->fn.msi_cap) >> 16;
+	return (control & PCI_MSI_CTL_ENABLE) && config_read32(NULL, d->fn.bdf, d->fn.msi_cap + 4) == address;
+}
+
+/*
+ * After a restart of mine: drivers whose devices already send remappable
+ * MSIs (an earlier instance bound them) get the same entries again, from
+ * the kernel's record of the line (its owner and vector) and the entry the
+ * device's MSI address names, if the owner's manifest lists the device.
+ */
+static void msi_entries_adopt(void)
+{
+	for (uint64_t line = 0; line < IRT_MSI_LIMIT; line++) {
+		struct kcall_result r = kernel_info_of(INFO_MSI_LINE, line);
+		if (r.status < 0)
+			continue;
+		for (int i = 0; i < ndevices; i++) {
+			struct device *d = &devices[i];
+			if (msi_sends_to(d, vtd_msi_remappable_address((uint16_t)line)) &&
+			    manifest_lists((int)r.value, (uint64_t)d->fn.vendor << 16 | d->fn.device,
+					   d->fn.bdf))
+				intremap_msi_set(line, r.value2, d->fn.bdf, i, (int)r.value);
+		}
+	}
+}
+
+/*
+ * The table, then IRTA, SIRTP and IRE (VT-d 10.4.4; qemu-vtd.md section 4).
+ * CFI stays clear, so real hardware blocks compatibility-format interrupts
+ * from here on (QEMU 7.2 passes them: it has no CFI).  At boot no IOAPIC
+ * line is unmasked and no MSI on yet, so nothing is in flight in the old
+ * format; after a restart of mine, remapping is on already, and the new
+ * table remaps exactly as the old one did, which SIRTP on a running unit
+ * requires (10.4.4).
+ */
+static void setup_intremap(void)
+{
+	uint64_t phys, irta;
+	if (!caps.ir) {
+		log_printf("chipset: no interrupt remapping (ECAP.IR = 0): MSIs in compatibility format\n");
+		return;
+	}
+	volatile struct vtd_entry *table = table_alloc(NULL, &phys);
+	if (!table || vtd_irta(phys, IRT_ENTRIES, &irta) < 0) {
+		log_printf("chipset: no page for an interrupt remapping table: MSIs in compatibility format\n");
+		return;
+	}
+	intremap_init(table, apic_id);
+	intremap_ioapic_fill();
+	msi_entries_adopt();
+	w64(VTD_REG_IRTA, irta);
+	gcmd_set(VTD_GCMD_SIRTP);
+	/* FIXME: real hardware wants a global interrupt entry cache invalidation here (VT-d
+	 * 6.5.2.7), by queued invalidation; QEMU 7.2 caches no entry. */
+	gcmd_set(VTD_GCMD_IRE);
+	unsigned lines = intremap_ioapic_switch();
+	log_printf("chipset: interrupt remapping on: %u entries, %u IOAPIC lines remapped\n", IRT_ENTRIES, lines);
+}
+
 /* ---- faults ---- */
 
 static struct fault_entry fault_log[FAULT_LOG];
@@ -259,6 +341,7 @@ static int setup_iommu(void)
 	remapping = true;
 	log_printf("chipset: VT-d at 0x%lx: %d-level tables, %u-bit addresses, DMA remapping on\n",
 		   base.value, caps.levels, caps.iova_bits);
+	setup_intremap();
 	return 0;
 }
 
@@ -467,8 +550,15 @@ int64_t serve_bind_msi(uint64_t *line)
 	if (err < 0)
 		return err;
 	pci_set_command_bits(&config, d->fn.bdf, PCI_COMMAND_INTX_DISABLE, 0);
-	return pci_msi_enable(&config, &d->fn, vtd_msi_compat_address(apic_id),
-			      vtd_msi_compat_data((uint8_t)vector));
+	if (!intremap_ready())
+		return pci_msi_enable(&config, &d->fn, vtd_msi_compat_address(apic_id),
+				      vtd_msi_compat_data((uint8_t)vector));
+	/* Remappable (VT-d 5.1.5.2): the message names the line's entry, which holds the vector. */
+	err = intremap_msi_set(*line, vector, d->fn.bdf, (int)(d - devices), d->owner);
+	if (err < 0)
+		return err;
+	return pci_msi_enable(&config, &d->fn, vtd_msi_remappable_address((uint16_t)*line),
+			      VTD_MSI_REMAPPABLE_DATA);
 }
 
 /* Removes pages [va, va + pages) from d's domain, invalidates, and drops their pins. */
@@ -579,6 +669,8 @@ int64_t serve_driver_stopped(uint64_t component)
 		}
 		d->owner = -1;
 	}
+	/* 4. Its MSIs are off (step 1): their remapping entries go. */
+	intremap_msi_release((int)component, msi_off);
 	return 0;
 }
 
@@ -618,6 +710,12 @@ int64_t serve_fault(uint64_t index, uint64_t *source, uint64_t *address)
 
 int64_t serve_status(uint64_t *flags)
 {
-	*flags = (remapping ? 1 : 0) | (vtd ? 0 : 4);
+	bool intremap = intremap_ready() && (r32(VTD_REG_GSTS) & VTD_GCMD_IRE);   /* as the unit reports it */
+	*flags = (remapping ? 1 : 0) | (intremap ? 2 : 0) | (vtd ? 0 : 4);
 	return 0;
+}
+
+int64_t serve_interrupt_entry(uint64_t n, uint64_t *index, uint64_t *info)
+{
+	return intremap_entry(n, index, info);
 }

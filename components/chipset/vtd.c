@@ -230,15 +230,51 @@ const char *vtd_fault_reason_text(unsigned reason)
 }
 
 /*
- * VT-d 9.10: lo = DST 63:32 | vector 23:16 | DLM 7:5 | TM 4 | RH 3 | DM 2 |
- * FPD 1 | P 0; hi = SVT 19:18 | SQ 17:16 | SID 15:0.  In xAPIC mode the
- * 8-bit APIC ID sits in DST bits 15:8.  All-zero fields: fixed delivery,
- * edge, physical destination, faults reported.
+ * VT-d 9.10, Interrupt Remapping Table Entry for remapped interrupts:
+ *   lo: DST 63:32 | reserved 31:24 | vector 23:16 | IM 15 | reserved 14:12 |
+ *       available 11:8 | DLM 7:5 | TM 4 | RH 3 | DM 2 | FPD 1 | P 0
+ *   hi: reserved 63:20 | SVT 19:18 | SQ 17:16 | SID 15:0
+ * In xAPIC mode (EIME=0) the 8-bit APIC id is DST bits 15:8, that is lo
+ * bits 47:40, and the rest of DST is reserved.  QEMU checks the reserved
+ * bits and drops (does not fault) an interrupt whose entry sets one.
  */
-void vtd_irte(uint8_t vector, uint8_t apic_id, uint16_t sid, struct vtd_entry *out)
+#define IRTE_P          (1ull << 0)
+#define IRTE_FPD        (1ull << 1)
+#define IRTE_DM         (1ull << 2)
+#define IRTE_RH         (1ull << 3)
+#define IRTE_TM         (1ull << 4)
+#define IRTE_DLM_SHIFT  5
+#define IRTE_VECTOR_SHIFT 16
+#define IRTE_XAPIC_DEST_SHIFT 40
+#define IRTE_SQ_SHIFT   16
+#define IRTE_SVT_SHIFT  18
+
+int vtd_irte_encode(const struct vtd_irte_spec *spec, struct vtd_entry *out)
 {
-	out->lo = 1 | (uint64_t)vector << 16 | (uint64_t)apic_id << 40;
-	out->hi = (uint64_t)sid | 1ull << 18;
+	out->lo = out->hi = 0;
+	if (spec->vector < 32 || (spec->delivery != VTD_DELIVERY_FIXED && spec->delivery != VTD_DELIVERY_LOWEST) ||
+	    spec->svt > VTD_SVT_BUS || spec->sq > 3)
+		return E_INVAL;
+	out->lo = IRTE_P | (spec->no_faults ? IRTE_FPD : 0) | (spec->logical ? IRTE_DM : 0) |
+		  (spec->redirection_hint ? IRTE_RH : 0) | (spec->level ? IRTE_TM : 0) |
+		  (uint64_t)spec->delivery << IRTE_DLM_SHIFT | (uint64_t)spec->vector << IRTE_VECTOR_SHIFT |
+		  (uint64_t)spec->apic_id << IRTE_XAPIC_DEST_SHIFT;
+	out->hi = (uint64_t)spec->svt << IRTE_SVT_SHIFT | (uint64_t)spec->sq << IRTE_SQ_SHIFT | spec->sid;
+	return 0;
+}
+
+bool vtd_irte_decode(struct vtd_entry e, struct vtd_irte_spec *spec)
+{
+	*spec = (struct vtd_irte_spec){
+		.vector = (uint8_t)field(e.lo, IRTE_VECTOR_SHIFT, 8),
+		.apic_id = (uint8_t)field(e.lo, IRTE_XAPIC_DEST_SHIFT, 8),
+		.logical = e.lo & IRTE_DM, .redirection_hint = e.lo & IRTE_RH, .level = e.lo & IRTE_TM,
+		.delivery = (enum vtd_delivery)field(e.lo, IRTE_DLM_SHIFT, 3),
+		.no_faults = e.lo & IRTE_FPD,
+		.svt = field(e.hi, IRTE_SVT_SHIFT, 2), .sq = field(e.hi, IRTE_SQ_SHIFT, 2),
+		.sid = (uint16_t)field(e.hi, 0, 16),
+	};
+	return e.lo & IRTE_P;
 }
 
 int vtd_irta(uint64_t table_phys, unsigned entries, uint64_t *irta)
@@ -254,19 +290,15 @@ int vtd_irta(uint64_t table_phys, unsigned entries, uint64_t *irta)
 	return 0;
 }
 
-/* VT-d 5.1.2.2: 0xFEE 31:20 | handle[14:0] 19:5 | format=1 4 | SHV 3 | handle[15] 2. */
-uint32_t vtd_msi_remappable_address(uint16_t index)
+/*
+ * VT-d 5.1.5.1: index[14:0] 63:49 | format=1 48 | reserved 47:17 | mask 16 |
+ * TM 15 | remote IRR 14 (read-only) | polarity 13 | delivery status 12
+ * (read-only) | index[15] 11 | 000 10:8 | vector 7:0.  QEMU's IOAPIC sends
+ * bits 63:48 and 11 as the message address's 19:4 and 2 (hw/intc/ioapic.c,
+ * ioapic_entry_parse), which is vtd_msi_remappable_address(index).
+ */
+uint64_t vtd_ioapic_rte_remappable(uint16_t index, uint8_t vector, bool level, bool active_low)
 {
-	return 0xfee00000u | (uint32_t)(index & 0x7fff) << 5 | 1u << 4 | (uint32_t)(index >> 15) << 2;
-}
-
-/* Compatibility format: 0xFEE 31:20 | destination 19:12 | RH 3 | DM 2; data: trigger 15 | level 14 | delivery 10:8 | vector 7:0. */
-uint32_t vtd_msi_compat_address(uint8_t apic_id)
-{
-	return 0xfee00000u | (uint32_t)apic_id << 12;
-}
-
-uint16_t vtd_msi_compat_data(uint8_t vector)
-{
-	return vector;
+	return (uint64_t)(index & 0x7fff) << 49 | 1ull << 48 | (level ? 1u << 15 : 0) |
+	       (active_low ? 1u << 13 : 0) | (uint64_t)(index >> 15) << 11 | vector;
 }

@@ -210,31 +210,90 @@ bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f);
 const char *vtd_fault_reason_text(unsigned reason);
 
 /*
- * Interrupt remapping table entry (VT-d 9.10) for a remapped interrupt in
- * xAPIC mode: present, fixed delivery, edge, physical destination `apic_id`
- * (bits 47:40), and accepted only from `sid` exactly (SVT=1, SQ=0).  QEMU
- * 7.2 checks the source only for real MSIs, not for DMA into the interrupt
- * window or IOAPIC messages.
+ * Interrupt remapping (VT-d 5.1).  With IRE set, the unit takes every
+ * interrupt message a device (or the IOAPIC) writes to 0xFEEx_xxxx: one in
+ * remappable format names an entry of the interrupt remapping table, whose
+ * fields, not the message's, decide what the CPU gets (5.1.4); one in
+ * compatibility format is blocked unless GCMD.CFI is set (5.1.2.1) -- but
+ * QEMU 7.2 never blocks it (qemu-vtd.md section 4, "Deviations").
  */
-void vtd_irte(uint8_t vector, uint8_t apic_id, uint16_t sid, struct vtd_entry *out);
+
+/* Delivery modes an entry may name (VT-d 9.10 DLM; Intel SDM vol. 3A 11.11.2): those that deliver a vector. */
+enum vtd_delivery {
+	VTD_DELIVERY_FIXED = 0,
+	VTD_DELIVERY_LOWEST = 1,        /* lowest priority */
+	/* 2 SMI, 4 NMI, 5 INIT, 7 ExtINT: refused, they would bypass the vector (and a driver's method) */
+};
+
+/* Source validation (VT-d 9.10 SVT): which requester may use an entry. */
+#define VTD_SVT_NONE 0                  /* anyone */
+#define VTD_SVT_SID  1                  /* requester id == SID, less the function bits SQ says to ignore */
+#define VTD_SVT_BUS  2                  /* requester bus in [SID 15:8, SID 7:0] */
+
+/* What one interrupt remapping table entry says. */
+struct vtd_irte_spec {
+	uint8_t vector;                 /* 32-255: the vectors below are CPU exceptions */
+	uint8_t apic_id;                /* the destination, an 8-bit xAPIC id (IRTA.EIME = 0) */
+	bool logical;                   /* DM: apic_id is a logical destination */
+	bool redirection_hint;          /* RH */
+	bool level;                     /* TM: level-triggered; must match the IOAPIC pin's RTE (5.1.5.1) */
+	enum vtd_delivery delivery;
+	bool no_faults;                 /* FPD: do not record faults for this entry */
+	unsigned svt;                   /* VTD_SVT_* */
+	unsigned sq;                    /* for SVT=1: 0 compare all of SID, 1-3 ignore SID bit 2, 2:1, 2:0 */
+	uint16_t sid;                   /* bus << 8 | dev << 3 | fn, or the bus range for SVT=2 */
+};
+
+/*
+ * Interrupt Remapping Table Entry for remapped interrupts (VT-d 9.10; how
+ * hardware uses it, 5.1.4), present.  E_INVAL for a vector below 32, a
+ * delivery mode other than fixed or lowest priority, SVT 3 or SQ above 3;
+ * *out is then all zero (not present).
+ */
+int vtd_irte_encode(const struct vtd_irte_spec *spec, struct vtd_entry *out);
+
+/* Reads an entry back into *spec; returns whether it is present (P). */
+bool vtd_irte_decode(struct vtd_entry entry, struct vtd_irte_spec *spec);
 
 /* IRTA for a table of `entries` (a power of two, 2 to 65536) at table_phys, xAPIC mode.  E_INVAL otherwise. */
 int vtd_irta(uint64_t table_phys, unsigned entries, uint64_t *irta);
 
 /*
- * MSI in remappable format (VT-d 5.1.2.2): the address names the remapping
- * table entry, and the data is 0 (no sub-handle: SHV=0).
+ * MSI in remappable format (VT-d 5.1.2.2, programmed as 5.1.5.2): the
+ * address names the remapping table entry `index`, and the data is 0 (no
+ * sub-handle: SHV=0).  Address: 0xFEE 31:20 | index[14:0] 19:5 | format=1 4 |
+ * SHV 3 | index[15] 2.  (Inline, as the MSI encoders below: the edu driver
+ * forges such messages for its msi-spoof fault.)
  */
-uint32_t vtd_msi_remappable_address(uint16_t index);
+static inline uint32_t vtd_msi_remappable_address(uint16_t index)
+{
+	return 0xfee00000u | (uint32_t)(index & 0x7fff) << 5 | 1u << 4 | (uint32_t)(index >> 15) << 2;
+}
 #define VTD_MSI_REMAPPABLE_DATA 0
+
+/*
+ * An IOAPIC redirection table entry in remappable format (VT-d 5.1.5.1),
+ * naming entry `index`.  Vector and trigger mode must be the entry's, and
+ * the polarity is the pin's.  Mask (bit 16) is left clear: whoever drives
+ * the IOAPIC keeps its own mask state.
+ */
+uint64_t vtd_ioapic_rte_remappable(uint16_t index, uint8_t vector, bool level, bool active_low);
 
 /*
  * MSI in compatibility format (VT-d 5.1.2.1; Intel SDM vol. 3A, "Message
  * Signalled Interrupts"): physical destination `apic_id`, fixed delivery,
  * edge.  Also the format of FEADDR/FEDATA, whose fault interrupts are never
- * remapped.
+ * remapped.  Address: 0xFEE 31:20 | destination 19:12 | format=0 4 | RH 3 |
+ * DM 2; data: trigger 15 | level 14 | delivery mode 10:8 | vector 7:0.
  */
-uint32_t vtd_msi_compat_address(uint8_t apic_id);
-uint16_t vtd_msi_compat_data(uint8_t vector);
+static inline uint32_t vtd_msi_compat_address(uint8_t apic_id)
+{
+	return 0xfee00000u | (uint32_t)apic_id << 12;
+}
+
+static inline uint16_t vtd_msi_compat_data(uint8_t vector)
+{
+	return vector;
+}
 
 #endif

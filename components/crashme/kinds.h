@@ -23,6 +23,7 @@ enum crash_kind {
 	CRASH_DMA_AFTER_UNPIN,  /* the device writes a buffer after it was unpinned */
 	CRASH_DMA_READ,         /* the device reads memory the driver never pinned */
 	CRASH_IRQ_STORM,        /* the device interrupts without pause */
+	CRASH_MSI_SPOOF,        /* the device writes interrupt messages for vectors not its own */
 	CRASH_KINDS
 };
 #define CRASH_FAULTING_KINDS CRASH_BAD_CALL
@@ -30,6 +31,7 @@ enum crash_kind {
 static const char *const crash_kinds[CRASH_KINDS] = {
 	"null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port",
 	"bad-call", "irq-hang", "wild-dma", "dma-after-unpin", "dma-read", "irq-storm",
+	"msi-spoof",
 };
 
 #endif

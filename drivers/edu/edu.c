@@ -10,7 +10,9 @@
  * device may only read, `in` it may write.  Nothing else in memory is
  * reachable by the device, which the inject kinds wild-dma, dma-read and
  * dma-after-unpin demonstrate: the IOMMU blocks the access, the chipset
- * charges the fault to this driver, and the kernel restarts it.
+ * charges the fault to this driver, and the kernel restarts it.  msi-spoof
+ * shows what interrupt remapping cannot stop on QEMU 7.2 (README,
+ * "Interrupt remapping"): it is counted, and does no harm.
  *
  * Register layout: QEMU docs/specs/edu.txt (see also ../shared/reference/
  * qemu-vtd.md §5).  The device-side buffer is 4 KiB at 0x40000, and a
@@ -26,6 +28,8 @@
 #include <string.h>
 
 #include "chipset_client.h"
+#include "components/chipset/irt.h"
+#include "components/chipset/vtd.h"
 #include "components/crashme/faults.h"
 #include "drivers/edu/pinbench.h"
 #include "edu_server.h"
@@ -51,6 +55,8 @@
 #define EDU_BUFFER       0x40000ull
 #define EDU_BUFFER_SIZE  4096
 #define WAIT_NS          (2000ull * 1000000)
+#define SPOOF_VECTOR     DEVICE_VECTOR_LAST      /* the last MSI line's vector: nobody holds it here */
+#define COM1_GSI         4                       /* the serial driver's IOAPIC line (ISA IRQ 4) */
 
 static cap_t chipset;
 static char self[16] = "edu";           /* my component name, for log lines */
@@ -238,7 +244,45 @@ int64_t serve_try_pin(uint64_t va, uint64_t len, uint64_t write, uint64_t *pages
 	return err;
 }
 
-/* Device misbehaviour: each makes the device reach memory it was not given. */
+/*
+ * msi-spoof: the device writes interrupt messages nobody gave it, by DMA
+ * into the interrupt window (0xFEEx_xxxx), which a device reaches whatever
+ * its IOMMU domain maps (qemu-vtd.md section 4).
+ *   1. Compatibility format (VT-d 5.1.2.1), fixed delivery, SPOOF_VECTOR.
+ *      Real hardware blocks it (GCMD.CFI is clear) and records a fault
+ *      with edu's source-id; QEMU 7.2 delivers it, and the kernel counts
+ *      an interrupt nobody owns.
+ *   2. Remappable format naming COM1's entry (IOAPIC line 4).  Real
+ *      hardware refuses edu's requester id (the entry accepts only the
+ *      IOAPIC's); QEMU 7.2 checks no source for DMA writes, so the serial
+ *      driver's interrupt method runs once for nothing, and must not mind.
+ * Only device vectors, with fixed delivery: a vector below 32 is a CPU
+ * exception, and an NMI, INIT or SMI message reaches the CPU on QEMU 7.2
+ * whatever the IOMMU's table says.  The messages are data in the page the
+ * device may read, copied into its buffer, then written out 4 bytes each.
+ */
+static int64_t spoof_interrupts(void)
+{
+	uint32_t *message = (uint32_t *)out;
+	uint8_t apic = (uint8_t)kernel_info(INFO_APIC_ID);
+	message[0] = vtd_msi_compat_data(SPOOF_VECTOR);
+	message[1] = VTD_MSI_REMAPPABLE_DATA;
+	int64_t err = transfer((uint64_t)out, EDU_BUFFER, 8, 0);
+	if (!err)
+		err = transfer(EDU_BUFFER, vtd_msi_compat_address(apic), 4, DMA_TO_RAM);
+	if (!err)
+		err = transfer(EDU_BUFFER + 4, vtd_msi_remappable_address(IRT_IOAPIC_BASE + COM1_GSI), 4, DMA_TO_RAM);
+	if (!err)
+		log_printf("edu: sent a message for vector 0x%x, and one naming interrupt entry %u (COM1's)\n",
+			   SPOOF_VECTOR, IRT_IOAPIC_BASE + COM1_GSI);
+	/* Nor may the driver itself move COM1's line onto another entry (here 127), as the chipset may. */
+	uint64_t rte = (uint64_t)(IRT_MSI_LIMIT - 1) << 49 | 1ull << 48 | (DEVICE_VECTOR_FIRST + COM1_GSI);
+	log_printf("edu: asking the kernel to reroute COM1's interrupt: %s\n",
+		   pinfold_strerror(ioapic_remap(COM1_GSI, rte)));
+	return err < 0 ? err : 1;
+}
+
+/* Device misbehaviour: each makes the device reach memory, or send interrupts, it was not given. */
 static int64_t misbehave(uint64_t kind)
 {
 	uint64_t pages;
@@ -262,6 +306,8 @@ static int64_t misbehave(uint64_t kind)
 		for (int i = 0; i < 20000; i++)
 			wr32(EDU_IRQ_RAISE, 1);
 		return 1;
+	case CRASH_MSI_SPOOF:
+		return spoof_interrupts();
 	}
 	return E_INVAL;
 }

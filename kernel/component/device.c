@@ -16,6 +16,9 @@
  *     so that the frame is never handed out again while a device may reach it
  *     (kernel/mm/frame.c), even if the driver frees it or crashes first;
  *   - a message-signalled interrupt line for a driver (kernel/component/irq.c);
+ *   - switching an IOAPIC line to remappable format, once the chipset's
+ *     interrupt remapping table has its entry (the kernel still drives the
+ *     IOAPIC: it checks the RTE and keeps the mask);
  *   - charging a device's fault (a blocked DMA) to its driver, which then
  *     fails like any crashed component.
  *
@@ -149,6 +152,13 @@ int64_t device_bind_msi(struct component *caller, uint64_t target_id, uint64_t *
 	if (!t)
 		return E_NOT_FOUND;
 	return irq_bind_msi(t, line, vector);
+}
+
+int64_t device_ioapic_remap(struct component *caller, uint64_t gsi, uint64_t rte)
+{
+	if (!is_chipset(caller))
+		return E_DENIED;
+	return irq_gsi_remap(gsi, rte);
 }
 
 int64_t device_charge_fault(struct component *caller, uint64_t target_id, const char *reason)

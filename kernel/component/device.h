@@ -1,6 +1,6 @@
 /*
  * device.h — mechanisms for the chipset component: device memory, DMA pins,
- * MSI lines and device faults (kernel/component/device.c).
+ * MSI lines, IOAPIC remapping and device faults (kernel/component/device.c).
  *
  * Every call is refused (E_DENIED) unless `caller` holds the manifest's
  * `chipset` right; targets are component ids.
@@ -24,6 +24,9 @@ int64_t device_unpin(struct component *caller, uint64_t target, uint64_t pa);
 
 /* A message-signalled line for the target's interrupt method (irq_bind_msi). */
 int64_t device_bind_msi(struct component *caller, uint64_t target, uint64_t *line, uint64_t *vector);
+
+/* IOAPIC line `gsi` goes through the remapping entry its remappable RTE `rte` names (irq_gsi_remap). */
+int64_t device_ioapic_remap(struct component *caller, uint64_t gsi, uint64_t rte);
 
 /* Crashes the target with `reason` (its device did something it must not). */
 int64_t device_charge_fault(struct component *caller, uint64_t target, const char *reason);

@@ -8,11 +8,19 @@
  * message-signalled (MSI): the chipset asks for one on a driver's behalf and
  * programs the device with the vector (IRQ_VECTOR_FIRST + line); they are
  * released when the driver stops, and its next instance asks again.
+ *
+ * With VT-d interrupt remapping the chipset owns the table that turns
+ * messages into vectors; it learns each IOAPIC line's vector, trigger mode
+ * and source-id here (irq_gsi_route) and has the IOAPIC switched to
+ * remappable format (irq_gsi_remap).  An interrupt on a vector nobody owns
+ * -- an MSI of a line whose driver is down, or one a device was never
+ * given -- is counted as unexpected (trap.c), never charged: QEMU 7.2
+ * delivers compatibility-format and DMA-written messages without any
+ * source, so there is no one to charge.
  */
 #include "kernel/component/irq.h"
 
 #include <pinfold/errors.h>
-#include <pinfold/syscalls.h>
 #include <stddef.h>
 
 #include "kernel/component/lifecycle.h"
@@ -23,7 +31,7 @@
 #include "kernel/x86/lapic.h"
 #include "kernel/x86/trap.h"
 
-#define ISA_LINES 24
+#define ISA_LINES IRQ_ISA_LINES
 #define MAX_LINES (ISA_LINES + IRQ_MSI_LINES)
 
 struct line {
@@ -57,6 +65,7 @@ static void interrupt(struct trap_frame *frame, void *ctx)
 	lapic_eoi();
 	if (!l->owner) {
 		l->stray++;             /* an MSI for a driver that is down: counted, dropped */
+		trap_note_unexpected(IRQ_VECTOR_FIRST + (l->msi ? l->irq : l->gsi));
 		return;
 	}
 	uint64_t now = clock_ns();
@@ -154,6 +163,62 @@ int64_t irq_bind_msi(struct component *c, uint64_t *line_out, uint64_t *vector_o
 		return 0;
 	}
 	return E_LIMIT;
+}
+
+/* DMAR device scope of IOAPIC `id` (VT-d 8.3.1): its requester id, when the path is one hop from its bus. */
+static bool ioapic_source_id(uint8_t id, uint16_t *sid)
+{
+	const struct acpi_dmar *dmar = &platform_acpi()->dmar;
+	if (dmar->status.state != ACPI_PRESENT)
+		return false;
+	for (uint32_t u = 0; u < dmar->nunits && u < ACPI_MAX_DMAR_UNITS; u++)
+		for (uint32_t i = 0; i < dmar->unit[u].nscopes && i < ACPI_MAX_SCOPES; i++) {
+			const struct acpi_dmar_scope *s = &dmar->unit[u].scope[i];
+			if (s->type != ACPI_SCOPE_IOAPIC || s->enum_id != id || s->path_len != 1)
+				continue;
+			*sid = (uint16_t)(s->start_bus << 8 | (s->path[0].dev & 0x1f) << 3 | (s->path[0].fn & 7));
+			return true;
+		}
+	return false;
+}
+
+int64_t irq_gsi_route(uint64_t gsi, struct irq_gsi_route *r)
+{
+	uint8_t ioapic;
+	if (gsi >= ISA_LINES || !ioapic_of((uint32_t)gsi, &ioapic))
+		return E_NOT_FOUND;
+	/* As irq_component_started routes it: the first ISA IRQ the MADT sends to this GSI
+	 * gives trigger mode and polarity; a GSI no ISA IRQ reaches keeps the ISA default. */
+	*r = (struct irq_gsi_route){ .vector = (uint8_t)(IRQ_VECTOR_FIRST + gsi) };
+	for (uint8_t irq = 0; irq < ISA_LINES; irq++) {
+		uint32_t to;
+		bool level, active_low;
+		platform_isa_irq(irq, &to, &level, &active_low);
+		if (to == gsi) {
+			r->level = level;
+			r->active_low = active_low;
+			break;
+		}
+	}
+	r->has_source_id = ioapic_source_id(ioapic, &r->source_id);
+	return 0;
+}
+
+int64_t irq_gsi_remap(uint64_t gsi, uint64_t rte)
+{
+	struct irq_gsi_route r;
+	if (irq_gsi_route(gsi, &r) < 0)
+		return E_NOT_FOUND;
+	return ioapic_remap((uint32_t)gsi, rte, r.vector, r.level, r.active_low) ? 0 : E_INVAL;
+}
+
+int64_t irq_msi_line(uint64_t line, uint64_t *owner, uint64_t *vector)
+{
+	if (line < ISA_LINES || line >= MAX_LINES || !lines[line].owner || !lines[line].msi)
+		return E_NOT_FOUND;
+	*owner = (uint64_t)lines[line].owner->id;
+	*vector = IRQ_VECTOR_FIRST + line;
+	return 0;
 }
 
 int64_t irq_wait(struct thread *t, uint64_t irq)

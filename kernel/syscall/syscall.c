@@ -31,6 +31,7 @@
 #include "kernel/time/clock.h"
 #include "kernel/x86/cpu.h"
 #include "kernel/x86/gdt.h"
+#include "kernel/x86/trap.h"
 
 #define MSR_STAR   0xc0000081
 #define MSR_LSTAR  0xc0000082
@@ -230,6 +231,28 @@ static void sys_info(struct trap_frame *f)
 	}
 	case INFO_PHYS:
 		return info_phys(f);
+	case INFO_GSI_ROUTE: {
+		struct irq_gsi_route r;
+		if (irq_gsi_route(f->rsi, &r) < 0)
+			return status(f, E_NOT_FOUND);
+		ok(f, r.vector | (uint64_t)r.level << 8 | (uint64_t)r.active_low << 9);
+		f->rsi = r.has_source_id ? (uint64_t)r.source_id | 1ull << 16 : 0;
+		return;
+	}
+	case INFO_MSI_LINE: {
+		uint64_t owner, vector;
+		if (irq_msi_line(f->rsi, &owner, &vector) < 0)
+			return status(f, E_NOT_FOUND);
+		ok(f, owner);
+		f->rsi = vector;
+		return;
+	}
+	case INFO_UNEXPECTED_IRQS: {
+		unsigned last;
+		ok(f, trap_unexpected_count(&last));
+		f->rsi = last;
+		return;
+	}
 	}
 	const struct acpi_info *acpi = platform_acpi();
 	switch (f->rdi) {
@@ -282,6 +305,11 @@ static void sys_irq_bind_msi(struct trap_frame *f)
 	answer(f, err, line);
 	if (!err)
 		f->rsi = vector;
+}
+
+static void sys_ioapic_remap(struct trap_frame *f)
+{
+	status(f, device_ioapic_remap(caller(), f->rdi, f->rsi));
 }
 
 /* SYS_COMPONENT_FAULT(n, text, len): crash component n, the reason being text. */

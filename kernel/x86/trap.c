@@ -40,7 +40,11 @@ static struct {
 	void *ctx;
 } handlers[NUM_VECTORS];
 
-static unsigned long unexpected_interrupts;
+/* Interrupts on vectors nobody owns (trap_note_unexpected); written with interrupts off. */
+static struct {
+	uint64_t count;
+	unsigned last_vector;
+} unexpected;
 
 void trap_set_handler(unsigned vector, irq_handler handler, void *ctx)
 {
@@ -104,11 +108,27 @@ void trap_dispatch(struct trap_frame *frame)
 	} else if (handlers[frame->vector].handler) {
 		handlers[frame->vector].handler(frame, handlers[frame->vector].ctx);
 	} else {
-		/* FIXME: an unbound interrupt should be charged to its source once
-		 * components own devices (the interrupt-delivery issue). */
-		if (unexpected_interrupts++ < 8)
-			kprintf("irq: unexpected interrupt on vector %lu\n", frame->vector);
+		trap_note_unexpected((unsigned)frame->vector);
 		lapic_eoi();
 	}
 	sched_preempt_if_needed();
+}
+
+/*
+ * Nothing says where such an interrupt came from: a device writing a message
+ * it was not given (QEMU 7.2 passes compatibility-format and DMA-written
+ * messages even with interrupt remapping on), or a source nobody bound.  So
+ * it is counted, not charged; the first few are shown.
+ */
+void trap_note_unexpected(unsigned vector)
+{
+	if (unexpected.count++ < 8)
+		kprintf("irq: unexpected interrupt on vector %u\n", vector);
+	unexpected.last_vector = vector;
+}
+
+uint64_t trap_unexpected_count(unsigned *last_vector)
+{
+	*last_vector = unexpected.last_vector;
+	return unexpected.count;
 }

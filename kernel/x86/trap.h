@@ -78,6 +78,10 @@ void idt_init(void);
 /* Attaches `handler` to an interrupt vector (not an exception vector). */
 void trap_set_handler(unsigned vector, irq_handler handler, void *ctx);
 
+/* Counts an interrupt nobody owns (and shows the first few); how many so far, and the last one's vector. */
+void trap_note_unexpected(unsigned vector);
+uint64_t trap_unexpected_count(unsigned *last_vector);
+
 /* Called by isr.S for every trap. */
 void trap_dispatch(struct trap_frame *frame);
 

@@ -298,22 +298,136 @@ TEST(vtd_fault_reason_texts)
 	CHECK_STR(vtd_fault_reason_text(0xe), "translated address in the interrupt range");
 }
 
+/* An entry as the chipset makes them: vector to APIC 0, fixed, edge, physical, only from `sid`. */
+static struct vtd_irte_spec irte_spec(uint8_t vector, uint16_t sid)
+{
+	return (struct vtd_irte_spec){ .vector = vector, .svt = VTD_SVT_SID, .sid = sid };
+}
+
 TEST(vtd_irte_layout)
 {
 	struct vtd_entry e;
+	struct vtd_irte_spec s = irte_spec(0x42, 0x0080);
 
 	/* Vector 0x42 to APIC 0, only from edu (00:10.0): the entry of QEMU's verified run. */
-	vtd_irte(0x42, 0, 0x0080, &e);
-	CHECK_EQ(e.lo, 0x0000000000420001ull);
-	CHECK_EQ(e.hi, 0x0000000000040080ull);     /* SVT=1 (19:18), SQ=0 */
-	vtd_irte(0x30, 3, 0x00fa, &e);
-	CHECK_EQ(e.lo, 0x0000030000300001ull);     /* xAPIC: destination in 47:40 */
-	CHECK_EQ(e.hi, 0x00000000000400faull);
-	/* Reserved, checked by QEMU: lo 14:12 and 31:24, hi 63:20. */
-	vtd_irte(0xff, 0xff, 0xffff, &e);
-	CHECK_EQ(e.lo & 0xff007000ull, 0);
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo, 0x0000000000420001ull);     /* P 0, vector 23:16 */
+	CHECK_EQ(e.hi, 0x0000000000040080ull);     /* SVT=1 in 19:18, SQ=0, SID 15:0 */
+
+	/* Each field alone, at its own bits (VT-d 9.10): a field that moves fails here. */
+	const uint64_t base_lo = 0x0000000000420001ull;
+	s = irte_spec(0x42, 0x0080);
+	s.no_faults = true;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo, base_lo | 1ull << 1);       /* FPD */
+	s = irte_spec(0x42, 0x0080);
+	s.logical = true;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo, base_lo | 1ull << 2);       /* DM */
+	s = irte_spec(0x42, 0x0080);
+	s.redirection_hint = true;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo, base_lo | 1ull << 3);       /* RH */
+	s = irte_spec(0x42, 0x0080);
+	s.level = true;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo, base_lo | 1ull << 4);       /* TM */
+	s = irte_spec(0x42, 0x0080);
+	s.delivery = VTD_DELIVERY_LOWEST;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo, base_lo | 1ull << 5);       /* DLM 7:5 = 001 */
+	s = irte_spec(0x42, 0x0080);
+	s.apic_id = 0xa5;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo, base_lo | 0xa5ull << 40);   /* xAPIC: DST 15:8, entry bits 47:40 */
+	s = irte_spec(0xfe, 0x0080);
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo, 0x0000000000fe0001ull);
+	s = irte_spec(0x42, 0xff00);               /* the IOAPIC's source-id under QEMU (DMAR scope ff:00.0) */
+	s.sq = 3;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.hi, 0x7ff00ull);                /* SQ 17:16 = 3, SVT 19:18 = 1 */
+	s = irte_spec(0x42, 0x0305);               /* buses 3 to 5 */
+	s.svt = VTD_SVT_BUS;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.hi, 0x80305ull);
+	s.svt = VTD_SVT_NONE;
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.hi, 0x0305ull);
+
+	/* Everything at its largest never reaches a reserved bit, which QEMU checks:
+	 * lo 14:12, 31:24, 39:32 and 63:48 (the rest of DST in xAPIC mode), IM (15)
+	 * and the software bits 11:8 stay 0; hi 63:20 stays 0. */
+	s = (struct vtd_irte_spec){ .vector = 0xff, .apic_id = 0xff, .logical = true, .redirection_hint = true,
+				    .level = true, .delivery = VTD_DELIVERY_LOWEST, .no_faults = true,
+				    .svt = VTD_SVT_BUS, .sq = 3, .sid = 0xffff };
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	CHECK_EQ(e.lo & 0xffff00ffff00ff00ull, 0);
+	CHECK_EQ(e.lo, 0x0000ff0000ff003full);
+	CHECK_EQ(e.hi, 0x000000000009ffffull | 3ull << 16);
 	CHECK_EQ(e.hi >> 20, 0);
-	CHECK_EQ(e.lo, 0x0000ff0000ff0001ull);
+}
+
+/* Field by field: padding between the fields is not part of an entry. */
+static bool same_irte(const struct vtd_irte_spec *a, const struct vtd_irte_spec *b)
+{
+	return a->vector == b->vector && a->apic_id == b->apic_id && a->logical == b->logical &&
+	       a->redirection_hint == b->redirection_hint && a->level == b->level &&
+	       a->delivery == b->delivery && a->no_faults == b->no_faults && a->svt == b->svt &&
+	       a->sq == b->sq && a->sid == b->sid;
+}
+
+TEST(vtd_irte_decode_reads_what_encode_wrote)
+{
+	const struct vtd_irte_spec specs[] = {
+		{ .vector = 0x49, .svt = VTD_SVT_SID, .sid = 0x0018 },
+		{ .vector = 0x34, .apic_id = 7, .level = true, .svt = VTD_SVT_SID, .sq = 2, .sid = 0xff00 },
+		{ .vector = 0xff, .apic_id = 0xff, .logical = true, .redirection_hint = true, .level = true,
+		  .delivery = VTD_DELIVERY_LOWEST, .no_faults = true, .svt = VTD_SVT_BUS, .sq = 3, .sid = 0xffff },
+	};
+	for (unsigned i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+		struct vtd_entry e;
+		struct vtd_irte_spec back;
+		CHECK_EQ(vtd_irte_encode(&specs[i], &e), 0);
+		CHECK(vtd_irte_decode(e, &back));
+		CHECK(same_irte(&back, &specs[i]));
+	}
+	struct vtd_irte_spec back;
+	CHECK(!vtd_irte_decode((struct vtd_entry){ 0, 0 }, &back));
+	/* Decoding reads the hardware's bits, not the encoder's: QEMU's verified entry. */
+	CHECK(vtd_irte_decode((struct vtd_entry){ 0x0000000000420001ull, 0x0000000000040080ull }, &back));
+	CHECK_EQ(back.vector, 0x42);
+	CHECK_EQ(back.sid, 0x0080);
+	CHECK_EQ(back.svt, VTD_SVT_SID);
+	CHECK(vtd_irte_decode((struct vtd_entry){ 0x0000050000348011ull, 0x80305ull }, &back));
+	CHECK_EQ(back.apic_id, 5);
+	CHECK(back.level);
+	CHECK_EQ(back.svt, VTD_SVT_BUS);
+}
+
+TEST(vtd_irte_refuses_what_must_not_reach_the_cpu)
+{
+	struct vtd_entry e;
+	struct vtd_irte_spec s = irte_spec(31, 0x0080);    /* a CPU exception's vector */
+	CHECK_EQ(vtd_irte_encode(&s, &e), E_INVAL);
+	CHECK_EQ(e.lo, 0);                          /* not present */
+	CHECK_EQ(e.hi, 0);
+	s = irte_spec(32, 0x0080);
+	CHECK_EQ(vtd_irte_encode(&s, &e), 0);
+	/* SMI, NMI, INIT and ExtINT reach the CPU whatever the vector says. */
+	const unsigned refused[] = { 2, 3, 4, 5, 6, 7 };
+	for (unsigned i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		s = irte_spec(0x42, 0x0080);
+		s.delivery = (enum vtd_delivery)refused[i];
+		CHECK_EQ(vtd_irte_encode(&s, &e), E_INVAL);
+		CHECK_EQ(e.lo, 0);
+	}
+	s = irte_spec(0x42, 0x0080);
+	s.svt = 3;                                  /* reserved */
+	CHECK_EQ(vtd_irte_encode(&s, &e), E_INVAL);
+	s = irte_spec(0x42, 0x0080);
+	s.sq = 4;
+	CHECK_EQ(vtd_irte_encode(&s, &e), E_INVAL);
 }
 
 TEST(vtd_irta_value)
@@ -347,4 +461,27 @@ TEST(vtd_msi_addresses)
 	CHECK_EQ(vtd_msi_compat_address(3), 0xfee03000);
 	CHECK_EQ(vtd_msi_compat_address(0xff), 0xfeeff000);
 	CHECK_EQ(vtd_msi_compat_data(0x43), 0x43);
+}
+
+TEST(vtd_ioapic_rte_remappable_layout)
+{
+	/* GSI 4 (COM1) through entry 0x84, vector 0x34, edge, active high. */
+	CHECK_EQ(vtd_ioapic_rte_remappable(0x84, 0x34, false, false), 0x0109000000000034ull);
+	/* Format bit 48 and the index in 63:49 only; mask 16, remote IRR 14, delivery status 12,
+	 * delivery mode 10:8 and 47:17 stay 0. */
+	CHECK_EQ(vtd_ioapic_rte_remappable(0, 0x30, false, false), 0x0001000000000030ull);
+	CHECK_EQ(vtd_ioapic_rte_remappable(0x7fff, 0xff, true, true) & 0x0000ffffffff5f00ull, 0);
+	CHECK_EQ(vtd_ioapic_rte_remappable(0, 0x30, true, false), 0x0001000000008030ull);   /* TM 15 */
+	CHECK_EQ(vtd_ioapic_rte_remappable(0, 0x30, false, true), 0x0001000000002030ull);   /* polarity 13 */
+	CHECK_EQ(vtd_ioapic_rte_remappable(0x8000, 0x30, false, false), 0x0001000000000830ull);  /* index[15] in 11 */
+	CHECK_EQ(vtd_ioapic_rte_remappable(0xffff, 0x30, false, false), 0xffff000000000830ull);
+
+	/* The IOAPIC sends RTE bits 63:48 as address bits 19:4 and bit 11 as address bit 2
+	 * (QEMU hw/intc/ioapic.c): that must be the remappable MSI address of the same entry. */
+	const uint16_t indices[] = { 0, 1, 0x84, 0x97, 0x1234, 0x7fff, 0x8000, 0x8084, 0xffff };
+	for (unsigned i = 0; i < sizeof indices / sizeof indices[0]; i++) {
+		uint64_t rte = vtd_ioapic_rte_remappable(indices[i], 0x40, false, false);
+		uint32_t sent = 0xfee00000u | (uint32_t)(rte >> 48) << 4 | (uint32_t)((rte >> 11) & 1) << 2;
+		CHECK_EQ(sent, vtd_msi_remappable_address(indices[i]));
+	}
 }

@@ -156,6 +156,17 @@ static inline int64_t irq_bind_msi(unsigned id, uint64_t *line, uint64_t *vector
 	return r.status;
 }
 
+/*
+ * IOAPIC line `gsi` goes, from now on, through the interrupt-remapping entry
+ * that `rte` names: an RTE in remappable format (VT-d 5.1.5.1) with the
+ * vector, trigger mode and polarity of INFO_GSI_ROUTE; the kernel keeps the
+ * line's mask.
+ */
+static inline int64_t ioapic_remap(uint64_t gsi, uint64_t rte)
+{
+	return kcall(SYS_IOAPIC_REMAP, gsi, rte, 0, 0).status;
+}
+
 /* Crashes component id for what its device did (`why` is the reason the console shows). */
 static inline int64_t component_fault(unsigned id, const char *why)
 {

@@ -45,7 +45,8 @@
 	X(SYS_DMA_PIN,      27, dma_pin,       "chipset: pin a component's page for DMA") \
 	X(SYS_DMA_UNPIN,    28, dma_unpin,     "chipset: drop a pin") \
 	X(SYS_IRQ_BIND_MSI, 29, irq_bind_msi,  "chipset: give a component an MSI line") \
-	X(SYS_COMPONENT_FAULT, 30, component_fault, "chipset: charge a device fault to a component")
+	X(SYS_COMPONENT_FAULT, 30, component_fault, "chipset: charge a device fault to a component") \
+	X(SYS_IOAPIC_REMAP, 31, ioapic_remap,  "chipset: send an IOAPIC line through an interrupt-remapping entry")
 
 /* Method numbers the kernel uses to enter a component at component_start. */
 #define METHOD_INIT      0xffffffff  /* run init() */
@@ -90,6 +91,12 @@ enum pinfold_info {
 	INFO_PHYS = 16,         /* ARG1 = component id, ARG2 = an address of its: the physical address behind it
 				 * (for the manifest's control right, on a component it holds a capability for;
 				 * the shell's `mem NAME ADDR`, which tests use to find memory to watch) */
+	INFO_GSI_ROUTE = 17,    /* ARG1 = gsi: vector | level << 8 | active_low << 9, and as the second value
+				 * the source-id of its IOAPIC (ACPI DMAR) | 1 << 16, or 0 if none is named;
+				 * E_NOT_FOUND if no IOAPIC has that line or it has no vector */
+	INFO_MSI_LINE = 18,     /* ARG1 = line: the component it is bound to, and its vector;
+				 * E_NOT_FOUND if unbound */
+	INFO_UNEXPECTED_IRQS = 19, /* interrupts on vectors nobody owns, and the vector of the last one */
 };
 
 /*
@@ -100,6 +107,15 @@ enum pinfold_info {
 #define MANIFEST_PCI_LOCATED     (1ull << 48)
 #define MANIFEST_PCI_IDS(value)  ((value) & 0xffffffffull)
 #define MANIFEST_PCI_BDF(value)  (((value) >> 32) & 0xffff)
+
+/*
+ * Device interrupt vectors (kernel/component/irq.h): IOAPIC line (GSI) g,
+ * for g < 24, arrives on DEVICE_VECTOR_FIRST + g; message-signalled line n
+ * (24 to 39) on DEVICE_VECTOR_FIRST + n.  Any other interrupt is unexpected
+ * and counted (INFO_UNEXPECTED_IRQS).
+ */
+#define DEVICE_VECTOR_FIRST 0x30
+#define DEVICE_VECTOR_LAST  0x57
 
 /* What SYS_COMPONENT_INFO writes. */
 struct component_info {

@@ -25,6 +25,7 @@ RESTART = re.compile(r"^restart: edu: up in \d+ us$", re.M)
 # What edu.dma_to makes the device write (drivers/edu/edu.c, dma_mark): 63 characters and a NUL.
 DMA_MARK = b"edu.dma_to: these 64 bytes may only land in memory edu pinned..\0"
 PAGE = 4096
+WILD_DMA_TARGET = 0x10a000     # drivers/edu/edu.c: inside the kernel image
 PEER_VALUE = 0x5ec2e7      # components/peer/peer.c: private_value, which peer.value returns
 
 
@@ -78,10 +79,9 @@ def kernel_text():
 
 def victims(vm):
     """{name: (physical address, length)}: memory that no wild DMA of edu may change.
-    Physical 0x200000 is where wild-dma aims; with 512 MiB of RAM it lies in the kernel's
-    frame table, which kernel/mm/frame.c puts in the first free range above the kernel
-    (there: the pin counts of the frames at 32 to 48 MiB, which no test pins).  Peer's page
-    is found through `mem` and proven by its content: peer.value's variable."""
+    Physical 0x10a000, where wild-dma aims, is inside the kernel's code (loaded from
+    0x109000), which must stay byte for byte its ELF file's.  Peer's page is found
+    through `mem` and proven by its content: peer.value's variable."""
     va, _ = results(vm.command("call peer address"))
     pa = phys(vm, "peer", va)
     assert vm.monitor().read_phys(pa, 8) == struct.pack("<Q", PEER_VALUE), \
@@ -89,7 +89,7 @@ def victims(vm):
     text, code = kernel_text()
     assert vm.monitor().read_phys(text, len(code)) == code, "the kernel's code is not its ELF file's"
     return {
-        "0x200000, where wild-dma aims": (0x200000, PAGE),
+        "0x10a000, where wild-dma aims": (WILD_DMA_TARGET, PAGE),
         "the kernel's code": (text, len(code)),
         "peer's data page": (pa & ~(PAGE - 1), PAGE),
     }
@@ -144,7 +144,7 @@ def test_dma_through_pinned_buffers_round_trips(make_qemu, length):
 
 CONTAINED = {
     # kind: (direction, fault reason, how the address is given)
-    "wild-dma": ("write", 5, r"0x200000"),
+    "wild-dma": ("write", 5, r"0x10a000"),
     "dma-read": ("read", 6, r"0x[0-9a-f]+"),
     "dma-after-unpin": ("write", 5, r"0x[0-9a-f]+"),
 }

@@ -81,22 +81,22 @@ def test_wild_dma_in_both_drivers_is_blocked_charged_and_recovered(make_qemu):
         wait_count(vm, r"^restart: %s: up in \d+ us$" % name, 1)
     vm.sync()
     for name in LOCATIONS:
-        crashes = vm.findall(r"^crash: %s: IOMMU blocked a DMA write at 0x200000 \(reason 5: [^)]+\)$"
+        crashes = vm.findall(r"^crash: %s: IOMMU blocked a DMA write at 0x10a000 \(reason 5: [^)]+\)$"
                              % name)
         assert len(crashes) == 1, name
     assert sorted(re.findall(r"^crash: (\S+):", vm.output, re.M)) == ["edu", "edu2"]
-    # QEMU's record: a blocked write at 0x200000 from each device, and from nothing else.
+    # QEMU's record: a blocked write at 0x10a000 from each device, and from nothing else.
     blocked = re.findall(r"vtd_dmar_fault sid 0x([0-9a-f]+) fault (\d+) addr 0x([0-9a-f]+) write (\d)",
                          open(vm.trace_path).read())
     assert {int(s, 16) for s, _, _, _ in blocked} == {sid(l) for l in LOCATIONS.values()}, blocked[:4]
     for location in LOCATIONS.values():
-        assert any(int(s, 16) == sid(location) and r == "5" and int(a, 16) & ~0xfff == 0x200000
+        assert any(int(s, 16) == sid(location) and r == "5" and int(a, 16) & ~0xfff == 0x10a000
                    and w == "1" for s, r, a, w in blocked), location
     iommu = vm.command("iommu")
     for name, location in LOCATIONS.items():
         assert re.search(r"^domain %s owner %s pinned 2 pages, 1 faults$" % (location, name),
                          iommu, re.M), iommu
-        assert re.search(r"^fault %s write 0x200000 reason 5: " % location, iommu, re.M), iommu
+        assert re.search(r"^fault %s write 0x10a000 reason 5: " % location, iommu, re.M), iommu
     table = ps(vm)
     assert table["edu"] == ("running", 1) and table["edu2"] == ("running", 1), table
     for name in LOCATIONS:

@@ -6,7 +6,7 @@ with its own error, and none may change what the device can reach: afterwards th
 domain still holds exactly edu's two buffers and a DMA round trip still works.
 
 Addresses follow kernel/layout.h: component slots of 1 GiB from 0x1000000000 in
-manifest order (edu is the third), its heap 512 MiB into its slot, device memory
+manifest order, its heap 512 MiB into its slot, device memory
 (BARs the chipset mapped) 768 MiB in.
 """
 import re

@@ -43,6 +43,7 @@
 #include "irt.h"
 #include "pci.h"
 #include "vtd.h"
+#include "libdriver/io.h"
 
 #define MAX_DEVICES     64
 #define MAX_RANGES      64              /* pinned ranges per device */
@@ -120,15 +121,15 @@ static void delay_ms(void *ctx, unsigned ms)
 
 /* ---- VT-d registers ---- */
 
-static volatile uint8_t *vtd;           /* NULL: no IOMMU */
+static struct mmio vtd;                 /* the remapping unit's registers; base NULL: no IOMMU */
 static struct vtd_caps caps;
 static unsigned haw;
 static bool remapping;
 
-static uint32_t r32(unsigned off) { return *(volatile uint32_t *)(vtd + off); }
-static void w32(unsigned off, uint32_t v) { *(volatile uint32_t *)(vtd + off) = v; }
-static uint64_t r64(unsigned off) { return *(volatile uint64_t *)(vtd + off); }
-static void w64(unsigned off, uint64_t v) { *(volatile uint64_t *)(vtd + off) = v; }
+static uint32_t r32(unsigned off) { return mmio_read32(&vtd, off); }
+static void w32(unsigned off, uint32_t v) { mmio_write32(&vtd, off, v); }
+static uint64_t r64(unsigned off) { return mmio_read64(&vtd, off); }
+static void w64(unsigned off, uint64_t v) { mmio_write64(&vtd, off, v); }
 
 /* Sets a GCMD bit and waits for its GSTS status (VT-d 10.4.4). */
 static void gcmd_set(uint32_t bit)
@@ -310,10 +311,10 @@ static int setup_iommu(void)
 	int64_t err = device_map(self_id, base.value, 4096, &va);
 	if (err < 0)
 		return (int)err;
-	vtd = (volatile uint8_t *)va;
+	vtd = (struct mmio){ (volatile uint8_t *)va, 4096 };
 	if (vtd_caps_decode(r64(VTD_REG_CAP), r64(VTD_REG_ECAP), &caps) < 0) {
 		log_printf("chipset: the IOMMU cannot remap DMA (CAP 0x%lx)\n", r64(VTD_REG_CAP));
-		vtd = NULL;
+		vtd.base = NULL;
 		return 0;
 	}
 	uint64_t root_phys;
@@ -401,7 +402,7 @@ static void charge(const struct vtd_fault *f)
 int64_t serve_interrupt(uint64_t line)
 {
 	(void)line;
-	if (!vtd)
+	if (!vtd.base)
 		return 0;
 	/* QEMU has one fault record (qemu-vtd.md 2.2): read it, free it, then look at overflow. */
 	for (unsigned rec = 0; rec < caps.nfr; rec++) {
@@ -711,7 +712,7 @@ int64_t serve_fault(uint64_t index, uint64_t *source, uint64_t *address)
 int64_t serve_status(uint64_t *flags)
 {
 	bool intremap = intremap_ready() && (r32(VTD_REG_GSTS) & VTD_GCMD_IRE);   /* as the unit reports it */
-	*flags = (remapping ? 1 : 0) | (intremap ? 2 : 0) | (vtd ? 0 : 4);
+	*flags = (remapping ? 1 : 0) | (intremap ? 2 : 0) | (vtd.base ? 0 : 4);
 	return 0;
 }
 

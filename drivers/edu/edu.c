@@ -1,11 +1,12 @@
 /*
  * edu.c — a driver for QEMU's "edu" PCI device, untrusted like every driver.
  *
- * Everything it may touch it gets from the chipset component: its device
- * (claimed by vendor:device; the manifest may pin it to one PCI location, so
- * that one image serves several devices as several components, edu and
- * edu2), BAR 0 mapped uncached,
- * bus mastering, an MSI bound to its interrupt method, and pins.  Its two
+ * Everything it may touch it gets from the chipset component, through the
+ * driver library (libdriver/pci_driver.h): its device (claimed by
+ * vendor:device; the manifest may pin it to one PCI location, so that one
+ * image serves several devices as several components, edu and edu2), BAR 0
+ * mapped uncached, bus mastering, an MSI bound to its interrupt method, and
+ * pins.  Its two
  * DMA buffers are pages of its own heap, pinned at IOVA = VA: `out` the
  * device may only read, `in` it may write.  Nothing else in memory is
  * reachable by the device, which the inject kinds wild-dma, dma-read and
@@ -28,6 +29,7 @@
 #include <string.h>
 
 #include "chipset_client.h"
+#include "libdriver/pci_driver.h"
 #include "components/chipset/irt.h"
 #include "components/chipset/vtd.h"
 #include "components/crashme/faults.h"
@@ -59,17 +61,17 @@
 #define SPOOF_VECTOR     DEVICE_VECTOR_LAST      /* the last MSI line's vector: nobody holds it here */
 #define COM1_GSI         4                       /* the serial driver's IOAPIC line (ISA IRQ 4) */
 
-static cap_t chipset;
+static struct pci_driver dev;          /* my device, through the chipset */
 static char self[16] = "edu";           /* my component name, for log lines */
-static volatile uint8_t *regs;
+static struct mmio regs;                /* BAR 0 */
 static uint8_t *out, *in;               /* pinned: out read-only for the device, in writable */
 static int64_t done_event = -1;
 static volatile uint64_t interrupts;
 
-static uint32_t rd32(unsigned off) { return *(volatile uint32_t *)(regs + off); }
-static void wr32(unsigned off, uint32_t v) { *(volatile uint32_t *)(regs + off) = v; }
-static void wr64(unsigned off, uint64_t v) { *(volatile uint64_t *)(regs + off) = v; }
-static uint64_t rd64(unsigned off) { return *(volatile uint64_t *)(regs + off); }
+static uint32_t rd32(unsigned off) { return mmio_read32(&regs, off); }
+static void wr32(unsigned off, uint32_t v) { mmio_write32(&regs, off, v); }
+static void wr64(unsigned off, uint64_t v) { mmio_write64(&regs, off, v); }
+static uint64_t rd64(unsigned off) { return mmio_read64(&regs, off); }
 
 /* My name, as the manifest gives it: edu and edu2 run this one image. */
 static void learn_name(unsigned id)
@@ -101,12 +103,7 @@ int64_t component_init(void)
 {
 	unsigned id = (unsigned)kernel_info(INFO_COMPONENT_ID);
 	learn_name(id);
-	int64_t cap = cap_lookup("chipset");
-	if (cap < 0)
-		return cap;
-	chipset = (cap_t)cap;
-	uint64_t bdf, va, size, line;
-	int64_t err = chipset_claim(chipset, EDU_IDS, &bdf);
+	int64_t err = pci_driver_claim(&dev, EDU_IDS);
 	if (err < 0) {
 		char place[24];
 		manifest_place(id, place, sizeof place);
@@ -114,9 +111,8 @@ int64_t component_init(void)
 			   EDU_IDS & 0xffff, place, pinfold_strerror(err));
 		return 0;       /* nothing to do is not a failure: my methods say E_NOT_FOUND */
 	}
-	if ((err = chipset_map_bar(chipset, 0, &va, &size)) < 0)
+	if ((err = pci_driver_map_bar(&dev, 0, &regs)) < 0)
 		return err;
-	regs = (volatile uint8_t *)va;
 	if ((rd32(EDU_ID) & 0xff) != 0xed) {
 		log_printf("%s: BAR 0 does not look like an edu device (id 0x%x)\n", self, rd32(EDU_ID));
 		return E_NOT_FOUND;
@@ -124,28 +120,26 @@ int64_t component_init(void)
 	done_event = event_create();
 	if (done_event < 0)
 		return done_event;
-	if ((err = chipset_bind_msi(chipset, &line)) < 0)
+	if ((err = pci_driver_bind_msi(&dev)) < 0)
 		return err;
-	if ((err = chipset_bus_master(chipset, 1)) < 0) {
+	if ((err = pci_driver_bus_master(&dev, true)) < 0) {
 		log_printf("%s: the chipset refuses DMA (%s): no IOMMU to contain it\n", self,
 			   pinfold_strerror(err));
 		return 0;
 	}
-	out = mem_alloc(2 * EDU_BUFFER_SIZE);
-	if (!out)
-		return E_NOMEM;
-	in = out + EDU_BUFFER_SIZE;
-	uint64_t pages;
-	if ((err = chipset_pin(chipset, (uint64_t)out, EDU_BUFFER_SIZE, 0, &pages)) < 0 ||
-	    (err = chipset_pin(chipset, (uint64_t)in, EDU_BUFFER_SIZE, 1, &pages)) < 0)
+	struct dma_buffer to_device, from_device;
+	if ((err = dma_buffer_alloc(&dev, EDU_BUFFER_SIZE, DMA_TO_DEVICE, &to_device)) < 0 ||
+	    (err = dma_buffer_alloc(&dev, EDU_BUFFER_SIZE, DMA_FROM_DEVICE, &from_device)) < 0)
 		return err;
+	out = to_device.va;
+	in = from_device.va;
 	return 0;
 }
 
 int64_t serve_interrupt(uint64_t line)
 {
 	(void)line;
-	if (!regs)
+	if (!regs.base)
 		return 0;
 	uint32_t status = rd32(EDU_IRQ_STATUS);
 	if (!status)
@@ -159,7 +153,7 @@ int64_t serve_interrupt(uint64_t line)
 
 int64_t serve_liveness(uint64_t value, uint64_t *inverse)
 {
-	if (!regs)
+	if (!regs.base)
 		return E_NOT_FOUND;
 	wr32(EDU_LIVENESS, (uint32_t)value);
 	*inverse = rd32(EDU_LIVENESS);
@@ -168,7 +162,7 @@ int64_t serve_liveness(uint64_t value, uint64_t *inverse)
 
 int64_t serve_factorial(uint64_t n, uint64_t *result)
 {
-	if (!regs)
+	if (!regs.base)
 		return E_NOT_FOUND;
 	if (n > 12)
 		return E_INVAL;         /* 13! does not fit the 32-bit register */
@@ -200,7 +194,7 @@ static int64_t transfer(uint64_t src, uint64_t dst, uint64_t len, uint32_t direc
 
 int64_t serve_dma(uint64_t len, uint64_t *matched)
 {
-	if (!regs || !out)
+	if (!regs.base || !out)
 		return E_NOT_FOUND;
 	if (len == 0 || len >= EDU_BUFFER_SIZE)
 		return E_INVAL;
@@ -233,12 +227,12 @@ int64_t serve_buffers(uint64_t *out_va, uint64_t *in_va)
  * driver as it was. */
 int64_t serve_try_pin(uint64_t va, uint64_t len, uint64_t write, uint64_t *pages)
 {
-	if (!regs)
+	if (!regs.base)
 		return E_NOT_FOUND;
-	int64_t err = chipset_pin(chipset, va, len, write, pages);
+	int64_t err = chipset_pin(dev.chipset, va, len, write, pages);
 	if (err == 0) {
 		uint64_t unpinned;
-		int64_t undo = chipset_unpin(chipset, va, len, &unpinned);
+		int64_t undo = chipset_unpin(dev.chipset, va, len, &unpinned);
 		if (undo < 0)
 			return undo;
 	}
@@ -286,7 +280,6 @@ static int64_t spoof_interrupts(void)
 /* Device misbehaviour: each makes the device reach memory, or send interrupts, it was not given. */
 static int64_t misbehave(uint64_t kind)
 {
-	uint64_t pages;
 	switch (kind) {
 	case CRASH_WILD_DMA:
 		/* Into the kernel's code, had the addresses been physical: its .text is
@@ -299,7 +292,7 @@ static int64_t misbehave(uint64_t kind)
 		return transfer((uint64_t)secret, EDU_BUFFER, 64, 0);
 	}
 	case CRASH_DMA_AFTER_UNPIN: {
-		int64_t err = chipset_unpin(chipset, (uint64_t)in, EDU_BUFFER_SIZE, &pages);
+		int64_t err = pci_driver_unpin(&dev, in, EDU_BUFFER_SIZE);
 		if (err < 0)
 			return err;
 		return transfer(EDU_BUFFER, (uint64_t)in, 64, DMA_TO_RAM);
@@ -317,7 +310,7 @@ static int64_t misbehave(uint64_t kind)
 int64_t serve_inject(uint64_t kind)
 {
 	if (kind >= CRASH_WILD_DMA && kind < CRASH_KINDS) {
-		if (!regs || !out)
+		if (!regs.base || !out)
 			return E_NOT_FOUND;
 		int64_t r = misbehave(kind);
 		/* The fault is charged asynchronously; give the chipset's interrupt its moment. */
@@ -332,9 +325,9 @@ int64_t serve_inject(uint64_t kind)
 /* What pinning costs this driver (pinbench.c): only with a device behind the pins. */
 int64_t serve_bench_pin(uint64_t pages, uint64_t rounds, uint64_t *median, uint64_t *p99)
 {
-	if (!regs || !out)
+	if (!regs.base || !out)
 		return E_NOT_FOUND;
-	return pin_bench(chipset, pages, rounds, median, p99);
+	return pin_bench(dev.chipset, pages, rounds, median, p99);
 }
 
 /*
@@ -351,13 +344,13 @@ static const char dma_mark[DMA_MARK_LEN] = "edu.dma_to: these 64 bytes may only 
 
 int64_t serve_pin_spare(uint64_t *va)
 {
-	if (!regs || !out)
+	if (!regs.base || !out)
 		return E_NOT_FOUND;
 	uint8_t *page = mem_alloc(EDU_BUFFER_SIZE);
 	if (!page)
 		return E_NOMEM;
 	uint64_t pages;
-	int64_t err = chipset_pin(chipset, (uint64_t)page, EDU_BUFFER_SIZE, 1, &pages);
+	int64_t err = chipset_pin(dev.chipset, (uint64_t)page, EDU_BUFFER_SIZE, 1, &pages);
 	if (err < 0) {
 		mem_free(page);
 		return err;
@@ -368,7 +361,7 @@ int64_t serve_pin_spare(uint64_t *va)
 
 int64_t serve_dma_to(uint64_t addr, uint64_t *written)
 {
-	if (!regs || !out)
+	if (!regs.base || !out)
 		return E_NOT_FOUND;
 	if (addr > UINT64_MAX - DMA_MARK_LEN)
 		return E_INVAL;         /* the device would wrap around the address space */

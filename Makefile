@@ -3,7 +3,9 @@
 #   make            the bootable ISO (build/pinfold.iso)
 #   make run        boot it in QEMU with the console on this terminal (Ctrl-A X quits)
 #   make debug      the same, QEMU waiting for GDB (see build/.gdbinit)
-#   make test       host unit tests, then every QEMU system test; T=pattern selects tests
+#   make test       host unit tests, host tool tests, then every QEMU system test;
+#                   T=pattern selects tests
+#   make hosttest   the FAT library through build/host/fattool on mkfs.vfat images
 #   make bench      benchmarks that print `bench:` lines (not part of make test)
 #   make clean
 #
@@ -39,6 +41,8 @@ KERNEL_ASFLAGS := -I. -D__ASSEMBLY__
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
 LIBC_SRCS   := $(wildcard libc/*.c)
+# The FAT library: a component's code that is pure logic, also built for the host.
+FAT_SRCS    := $(wildcard components/fat/*.c)
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*/*.c) $(LIBC_SRCS)
 KERNEL_ASMS := $(wildcard boot/*.S kernel/*/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
@@ -50,13 +54,14 @@ HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
 	kernel/component/idl.c kernel/component/manifest.c \
 	components/shell/lineedit.c components/shell/words.c \
-	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c
+	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
+	$(FAT_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -I. -Ilibc/include -DHOST_TEST
 
-.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart bench-irq clean deps
+.PHONY: all iso run debug test unit hosttest systest bench bench-boot bench-ipc bench-restart bench-irq clean deps
 all: iso
 iso: $(ISO)
 
@@ -209,10 +214,24 @@ $(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h k
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(T)
 
+# Host tools built from component sources: the FAT library (and Pinfold's
+# libc) with the sanitizers, the tool's own file with the host's C library.
+FATTOOL := $(BUILD)/host/fattool
+$(FATTOOL): tools/fattool.c $(FAT_SRCS) $(wildcard components/fat/*.h) $(LIBC_SRCS) \
+		$(wildcard libc/include/*.h) | deps
+	@mkdir -p $(dir $@)
+	gcc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		-I. -c tools/fattool.c -o $(BUILD)/host/fattool.o
+	gcc $(HOST_CFLAGS) -o $@ $(BUILD)/host/fattool.o $(FAT_SRCS) $(LIBC_SRCS)
+
+# Tests of host tools against Debian's dosfstools and mtools (tests/host).
+hosttest: $(FATTOOL)
+	$(PYTHON) -m pytest -q tests/host $(if $(T),-k '$(T)')
+
 systest: $(ISO)
 	$(PYTHON) -m pytest -n auto tests/system $(if $(T),-k '$(T)')
 
-test: unit systest
+test: unit hosttest systest
 
 bench: bench-boot bench-ipc bench-restart bench-irq
 bench-boot: $(ISO)

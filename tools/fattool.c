@@ -431,6 +431,7 @@ static void mutate(struct memdisk *d, const struct targets *t, struct mutation *
 	uint8_t *img = d->data;
 	uint32_t v;
 
+	m->offset = 0;
 	m->len = 1;
 	switch (below(8)) {
 	case 0:         /* a BPB byte */

@@ -151,7 +151,7 @@ int fat_readdir(struct fat_dir *dir, struct fat_dirent *out)
 {
 	int rc;
 
-	if (!dir || !dir->vol || !out)
+	if (!dir || !dir->vol || !dir->vol->mounted || !out)
 		return -FAT_E_INVALID;
 	while ((rc = dir_next(dir, out)) == 1)
 		if (!dirent_is_dot(out))

@@ -177,8 +177,10 @@ def populate(target, files, dirs, workdir):
         run(["mcopy", "-s", "-i", target, *entries, "::/"])
 
 
-def make_image(path, kind, files=None, dirs=(), workdir=None):
-    options, mib = KINDS[kind]
+def make_image(path, kind, files=None, dirs=(), workdir=None, options=None, mib=None):
+    """An image of one of KINDS (or made with mkfs.vfat `options`, `mib` MiB large)."""
+    if options is None:
+        options, mib = KINDS[kind]
     path = Path(path)
     path.unlink(missing_ok=True)
     with open(path, "wb") as f:
@@ -239,7 +241,12 @@ def fsck(image):
 
 def mdir_paths(target):
     """Every path mtools sees ("/dir" for directories, without the trailing slash)."""
-    out = run(["mdir", "-/", "-b", "-i", target, "::/"]).stdout.decode("utf-8")
+    proc = run(["mdir", "-/", "-b", "-i", target, "::/"], check=False)
+    out = proc.stdout.decode("utf-8")
+    if proc.returncode:
+        # mdir -b fails on an empty root directory ('File "::/" not found'), and only then.
+        assert not out and b"not found" in proc.stderr, proc.stderr
+        return set()
     paths = set()
     for line in out.splitlines():
         if line.startswith("::"):
@@ -252,7 +259,10 @@ def mcopy_out(target, dest):
     dest = Path(dest)
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    run(["mcopy", "-s", "-n", "-i", target, "::/*", dest])
+    proc = run(["mcopy", "-s", "-n", "-i", target, "::/*", dest], check=False)
+    if proc.returncode:
+        # As mdir, mcopy fails on an empty root directory.
+        assert not mdir_paths(target), proc.stderr
     found = {}
     for p in dest.rglob("*"):
         if p.is_file():
@@ -277,6 +287,7 @@ def parse_sums(text):
 
 
 def parse_info(text):
+    """fattool info: {"type": "FAT32", "cluster": "512", ...}"""
     return dict(line.split(" ", 1) for line in text.splitlines())
 
 

@@ -9,6 +9,8 @@
  *   fattool IMAGE sum -r [PATH]   ... of every file below PATH
  *   fattool IMAGE write PATH      stdin becomes the file (created or overwritten)
  *   fattool IMAGE append PATH     stdin is appended (the file is created if missing)
+ *   fattool IMAGE patch PATH OFFSET  stdin overwrites the file from OFFSET on (which may
+ *                                 be at most its size; the file grows if stdin goes past it)
  *   fattool IMAGE rm PATH         a file or an empty directory
  *   fattool IMAGE mkdir PATH
  *   fattool IMAGE fuzz SEED N     N runs on damaged copies of the image, in memory
@@ -252,16 +254,21 @@ static int cmd_sum(struct fat_volume *vol, int argc, char **argv)
 	return status;
 }
 
-static int cmd_write(struct fat_volume *vol, const char *path, bool append)
+/* write, append, or (offset >= 0) patch */
+static int cmd_write(struct fat_volume *vol, const char *path, bool append, long offset)
 {
 	static uint8_t buf[256 * 1024];
-	unsigned flags = FAT_WRITE | FAT_CREATE | (append ? FAT_APPEND : FAT_TRUNCATE);
+	unsigned flags = FAT_WRITE | (offset >= 0 ? 0 : FAT_CREATE | (append ? FAT_APPEND : FAT_TRUNCATE));
 	struct fat_file file;
 	int rc = fat_open(vol, path, flags, &file);
 	size_t n;
 
 	if (rc)
 		return fail(vol, rc);
+	if (offset >= 0 && (rc = fat_seek(&file, offset > 0xffffffffL ? 0xffffffffu : (uint32_t)offset))) {
+		fat_close(&file);
+		return fail(vol, rc);
+	}
 	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
 		long put = fat_write(&file, buf, n);
 		if (put < 0 || (size_t)put != n) {
@@ -734,8 +741,9 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: %s IMAGE info | ls [PATH] | find [PATH] | cat PATH | sum PATH... | sum -r [PATH]\n"
-		"       %s IMAGE write PATH < DATA | append PATH < DATA | rm PATH | mkdir PATH\n"
-		"       %s IMAGE fuzz SEED RUNS\n", program, program, program);
+		"       %s IMAGE write PATH < DATA | append PATH < DATA | patch PATH OFFSET < DATA\n"
+		"       %s IMAGE rm PATH | mkdir PATH\n"
+		"       %s IMAGE fuzz SEED RUNS\n", program, program, program, program);
 	return 2;
 }
 
@@ -753,9 +761,16 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "fuzz"))
 		return argc == 5 ? cmd_fuzz(argv[1], argv[3], argv[4]) : usage();
 	writes = !strcmp(cmd, "write") || !strcmp(cmd, "append") || !strcmp(cmd, "rm") ||
-		 !strcmp(cmd, "mkdir");
-	if ((writes || !strcmp(cmd, "cat")) && argc != 4)
+		 !strcmp(cmd, "mkdir") || !strcmp(cmd, "patch");
+	if ((writes || !strcmp(cmd, "cat")) && argc != (!strcmp(cmd, "patch") ? 5 : 4))
 		return usage();
+	long offset = -1;
+	if (!strcmp(cmd, "patch")) {
+		char *end;
+		offset = strtol(argv[4], &end, 0);
+		if (*end || offset < 0)
+			return usage();
+	}
 
 	fd = open(argv[1], writes ? O_RDWR : O_RDONLY);
 	if (fd < 0) {
@@ -790,7 +805,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "sum"))
 		status = cmd_sum(&vol, argc - 3, argv + 3);
 	else if (!strcmp(cmd, "write") || !strcmp(cmd, "append"))
-		status = cmd_write(&vol, arg, !strcmp(cmd, "append"));
+		status = cmd_write(&vol, arg, !strcmp(cmd, "append"), -1);
+	else if (!strcmp(cmd, "patch"))
+		status = cmd_write(&vol, arg, false, offset);
 	else if (!strcmp(cmd, "rm"))
 		status = (rc = fat_remove(&vol, arg)) ? fail(&vol, rc) : 0;
 	else if (!strcmp(cmd, "mkdir"))

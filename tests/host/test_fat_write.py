@@ -219,3 +219,49 @@ def test_writes_on_a_partitioned_disk(partitioned, tree, fresh_copy, tmp_path):
     check_with_standard_tools(image, files, dirs, tmp_path, target=target, fsck_image=part)
     # Nothing outside the partition changed: the MBR is the one written.
     assert image.read_bytes()[:512] == partitioned.read_bytes()[:512]
+
+
+@pytest.mark.parametrize("kind", ["fat16", "fat32-4k"])
+def test_overwriting_inside_a_file(kind, tmp_path):
+    """fattool patch: writes at any offset keep the bytes around them, in partial sectors
+    and across sector and cluster boundaries, and may extend the file."""
+    image = fatimg.make_image(tmp_path / "patch.img", kind)
+    cluster = int(parse_info(fattool(image, "info").text)["cluster"])
+    sector = int(parse_info(fattool(image, "info").text)["sector"])
+    rng = random.Random(5)
+    data = bytearray(rng.randbytes(5 * cluster + 100))
+    fattool(image, "write", "/patched file.bin", data=bytes(data))
+    for offset, length in [(0, 1), (1, 10), (sector - 1, 2), (sector, 100), (cluster - 3, 10),
+                           (cluster, cluster), (2 * cluster + 7, 3 * cluster), (sector * 3, sector),
+                           (len(data) - 5, 20), (len(data) + 15, 7), (len(data) + 22, cluster + 1)]:
+        offset = min(offset, len(data))
+        patch = rng.randbytes(length)
+        data[offset:offset + length] = patch
+        fattool(image, "patch", "/patched file.bin", offset, data=patch)
+    r = fattool(image, "patch", "/patched file.bin", len(data) + 1, data=b"x", expect_ok=False)
+    assert r.returncode == 1 and "beyond the end" in r.stderr
+    check_with_standard_tools(image, {"/patched file.bin": bytes(data)}, [], tmp_path)
+
+
+def test_entries_after_the_end_marker_stay_hidden(tmp_path):
+    """fatgen103: nothing after a 0x00 entry belongs to the directory.  A directory whose
+    entries after the end marker are not zero (a damaged or sloppy writer) must not show
+    them once new entries are written over the marker."""
+    image = fatimg.make_image(tmp_path / "marker.img", "fat32")
+    fattool(image, "mkdir", "/dir")
+    fattool(image, "write", "/dir/first.txt", data=b"1\n")
+    bpb = fatimg.Bpb(image)
+    listing = fattool(image, "find", "/").text
+    cluster = int.from_bytes(open(image, "rb").read()[bpb.root_offset() + 26:][:2], "little")
+    dir_offset = bpb.cluster_offset(cluster)
+    # ".", "..", first.txt, then the end marker at entry 3: fill entries 4.. with a valid-
+    # looking entry.
+    junk = b"JUNK    TXT" + bytes([0x20]) + bytes(20)
+    with open(image, "r+b") as f:
+        for i in range(4, 16):
+            f.seek(dir_offset + 32 * i)
+            f.write(junk)
+    assert fattool(image, "find", "/").text == listing
+    fattool(image, "write", "/dir/A long name that takes three entries.txt", data=b"2\n")
+    names = [line[15:] for line in fattool(image, "ls", "/dir").text.splitlines()]
+    assert names == ["first.txt", "A long name that takes three entries.txt"]

@@ -22,7 +22,9 @@
  * The library is built from the same sources as the Pinfold component and
  * linked with Pinfold's libc (as the unit tests are), this file alone with
  * the host's C library.  The image is a file of 512-byte sectors; the block
- * callbacks are pread and pwrite.
+ * callbacks are pread and pwrite.  With FATTOOL_STATS=1 in the environment
+ * the tool counts them and prints the totals, which is what the same command
+ * would ask of Pinfold's block service.
  *
  * fuzz: the image is loaded into memory, and each run damages a copy of it
  * (1-4 changes to the BPB, FSInfo, FAT entries of used clusters, directory
@@ -56,9 +58,14 @@ static const char *program = "fattool";
 
 /* ---- the image as a block device ---------------------------------------------------- */
 
+/* FATTOOL_STATS=1: the block requests the command made, on stderr at the end. */
+static struct { unsigned long reads, read_sectors, writes, written_sectors, flushes; } stats;
+
 static int file_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
 {
 	int fd = *(int *)ctx;
+	stats.reads++;
+	stats.read_sectors += count;
 	size_t want = (size_t)count * SECTOR;
 	ssize_t got = pread(fd, buf, want, (off_t)(lba * SECTOR));
 	return got == (ssize_t)want ? 0 : -1;
@@ -67,6 +74,8 @@ static int file_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
 static int file_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
 {
 	int fd = *(int *)ctx;
+	stats.writes++;
+	stats.written_sectors += count;
 	size_t want = (size_t)count * SECTOR;
 	ssize_t put = pwrite(fd, buf, want, (off_t)(lba * SECTOR));
 	return put == (ssize_t)want ? 0 : -1;
@@ -75,6 +84,7 @@ static int file_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
 static int file_flush(void *ctx)
 {
 	(void)ctx;
+	stats.flushes++;
 	return 0;       /* the image is closed before anyone reads it */
 }
 
@@ -819,5 +829,8 @@ int main(int argc, char **argv)
 	if (rc && !status)
 		status = fail(&vol, rc);
 	close(fd);
+	if (getenv("FATTOOL_STATS"))
+		fprintf(stderr, "stats: %lu reads (%lu sectors), %lu writes (%lu sectors), %lu flushes\n",
+			stats.reads, stats.read_sectors, stats.writes, stats.written_sectors, stats.flushes);
 	return status;
 }

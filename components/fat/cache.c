@@ -69,6 +69,7 @@ static int disk_write(struct fat_volume *vol, uint64_t lba, uint32_t count, cons
 	while (count) {
 		uint32_t n = dev->max_transfer && count > dev->max_transfer ? dev->max_transfer : count;
 		int rc = dev->write(dev->ctx, lba, n, p);
+		vol->unflushed = true;
 		if (rc)
 			return fat_fail(vol, FAT_E_IO, "disk write of %u sectors at LBA %llu failed (%d)",
 					n, (unsigned long long)lba, rc);

@@ -160,6 +160,7 @@ struct fat_volume {
 	uint32_t free_count;            /* FSI_UNKNOWN when not known */
 	uint32_t next_free;             /* where the allocator starts looking */
 	bool fsinfo_dirty;
+	bool unflushed;                 /* written to the disk since its last flush */
 
 	uint16_t date, time;            /* stamped on what is created or written */
 	char message[FAT_MESSAGE_MAX];  /* explanation of the last error */

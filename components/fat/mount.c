@@ -313,8 +313,11 @@ int fat_flush(struct fat_volume *vol)
 	rc = write_fsinfo(vol);
 	if (!rc)
 		rc = cache_flush(vol);
-	if (!rc && vol->dev.flush && !vol->read_only && vol->dev.flush(vol->dev.ctx))
-		rc = fat_fail(vol, FAT_E_IO, "the disk's flush failed");
+	if (!rc && vol->unflushed && vol->dev.flush) {
+		if (vol->dev.flush(vol->dev.ctx))
+			return fat_fail(vol, FAT_E_IO, "the disk's flush failed");
+		vol->unflushed = false;
+	}
 	return rc;
 }
 

@@ -232,6 +232,12 @@ TEST(fat_name_utf8_checks)
 	CHECK(!name_from_utf16(lone, 2, out, sizeof out));
 	uint16_t slash[] = { 'a', '/' };
 	CHECK(!name_from_utf16(slash, 2, out, sizeof out));
+	/* The longest name: 255 units of 3 UTF-8 bytes each fill FAT_NAME_MAX exactly. */
+	uint16_t wide[255];
+	for (int i = 0; i < 255; i++)
+		wide[i] = 0x4e2d;
+	CHECK(name_from_utf16(wide, 255, out, sizeof out));
+	CHECK_EQ(strlen(out), FAT_NAME_MAX);
 	uint16_t pair[] = { 0xd83d, 0xde00, 'x' };
 	CHECK(name_from_utf16(pair, 3, out, sizeof out));
 	CHECK_STR(out, "\xf0\x9f\x98\x80x");

@@ -393,6 +393,8 @@ int dir_add(struct fat_volume *vol, uint32_t cluster, const char *name, size_t l
 	}
 	if (rc < 0)
 		return rc;
+	/* A safety net: a name whose basis is taken matched that entry's 8.3 name above,
+	 * unless the entry's bytes are odd (0x05, bytes >= 0x80); 8.3 names stay unique. */
 	if (basis_taken)
 		basis.needs_tail = basis.needs_long_name = true;
 	if (basis.needs_tail) {

@@ -7,10 +7,10 @@
  * LBA into a caller's buffer), so the same code runs in the host tool
  * (tools/fattool.c, on an image file) and in a Pinfold component (on the
  * block service).  It never allocates: the caller provides every piece of
- * state — a struct fat_volume per mounted volume (about 17 KiB, its sector
- * cache included), a struct fat_file per open file, a struct fat_dir and a
- * struct fat_dirent to list a directory — so a component can hold them in
- * static storage.  No call needs more than 3 KiB of stack (gcc -fstack-usage).
+ * state — a struct fat_volume per mounted volume (20 KiB, its 16 KiB sector
+ * cache included), a struct fat_file (72 bytes) per open file, a struct
+ * fat_dir (48 bytes) and a struct fat_dirent (828 bytes) to list a
+ * directory — so a component can hold them in static storage.  No call needs more than 3 KiB of stack (gcc -fstack-usage).
  *
  * Layers, bottom up, one file each:
  *   cache.c   the volume's sector I/O: bounds checks, a small write-back

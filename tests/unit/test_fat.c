@@ -457,3 +457,17 @@ TEST(fat_errors_have_names)
 	CHECK_STR(fat_strerror(-FAT_ERROR_COUNT), "unknown error");
 	CHECK_STR(fat_strerror(-FAT_E_NO_SPACE), "no space left on the volume");
 }
+
+TEST(fat_disk_sectors_larger_than_the_volumes_are_refused)
+{
+	static struct fat_volume vol;
+	struct memdisk *d = format(16, 8192);
+	struct fat_blockdev dev = device(d);
+
+	/* A disk of 4 KiB sectors cannot serve a volume of 512-byte sectors. */
+	dev.sector_size = 4096;
+	dev.sector_count = d->sectors / 8;
+	CHECK_EQ(fat_mount(&vol, &dev), -FAT_E_UNSUPPORTED);
+	CHECK(strstr(fat_message(&vol), "512-byte sectors on a disk of 4096-byte sectors") != NULL);
+	drop(d);
+}

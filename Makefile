@@ -217,12 +217,14 @@ unit: $(UNIT_BIN)
 # Host tools built from component sources: the FAT library (and Pinfold's
 # libc) with the sanitizers, the tool's own file with the host's C library.
 FATTOOL := $(BUILD)/host/fattool
-$(FATTOOL): tools/fattool.c $(FAT_SRCS) $(wildcard components/fat/*.h) $(LIBC_SRCS) \
+FATTOOL_SRCS := tools/fattool.c tools/fattool_fuzz.c
+$(FATTOOL): $(FATTOOL_SRCS) tools/fattool.h $(FAT_SRCS) $(wildcard components/fat/*.h) $(LIBC_SRCS) \
 		$(wildcard libc/include/*.h) | deps
-	@mkdir -p $(dir $@)
-	gcc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-		-I. -c tools/fattool.c -o $(BUILD)/host/fattool.o
-	gcc $(HOST_CFLAGS) -o $@ $(BUILD)/host/fattool.o $(FAT_SRCS) $(LIBC_SRCS)
+	@mkdir -p $(BUILD)/host/fattool.d
+	$(foreach f,$(FATTOOL_SRCS),gcc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -I. -c $(f) -o $(BUILD)/host/fattool.d/$(notdir $(f)).o &&) true
+	gcc $(HOST_CFLAGS) -o $@ $(patsubst %,$(BUILD)/host/fattool.d/%.o,$(notdir $(FATTOOL_SRCS))) \
+		$(FAT_SRCS) $(LIBC_SRCS)
 
 # Tests of host tools against Debian's dosfstools and mtools (tests/host).
 hosttest: $(FATTOOL)

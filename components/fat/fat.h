@@ -10,7 +10,8 @@
  * state — a struct fat_volume per mounted volume (20 KiB, its 16 KiB sector
  * cache included), a struct fat_file (72 bytes) per open file, a struct
  * fat_dir (48 bytes) and a struct fat_dirent (828 bytes) to list a
- * directory — so a component can hold them in static storage.  No call needs more than 3 KiB of stack (gcc -fstack-usage).
+ * directory — so a component can hold them in static storage.  No call
+ * needs more than 3 KiB of stack (measured with gcc -fstack-usage).
  *
  * Layers, bottom up, one file each:
  *   cache.c   the volume's sector I/O: bounds checks, a small write-back
@@ -22,11 +23,11 @@
  *   path.c    paths, and the operations on names: stat, list, mkdir, remove
  *   file.c    open, read, write, seek, close
  *   error.c   error codes and the message of the last failure
+ *   layout.h  the on-disk structures, with the specification's names
  *
  * Errors.  Every function that can fail returns a negative enum fat_error
  * (counts and successes are >= 0), and leaves a one-line explanation in
- * fat_message(vol), e.g. "cluster 70000 in a chain is beyond the last
- * cluster 65525".  A damaged or hostile image is an error, never a crash,
+ * fat_message(vol), e.g. "cluster 1234 links to 70000, outside 2..65526".  A damaged or hostile image is an error, never a crash,
  * an endless loop or an access outside a buffer: every value read from the
  * disk is range-checked before it is used, chains are walked with cycle
  * detection, and directory walks are bounded by the FAT limit of 65536
@@ -43,8 +44,9 @@
  *  - Timestamps are those set by fat_set_time, by default a fixed epoch
  *    (2025-01-01 00:00:00): Pinfold has no wall clock.
  *  - Both FAT copies are written (only the active one if a FAT32 volume has
- *    mirroring off); the FAT32 FSInfo free count and next-free hint are kept
- *    exact when they were valid at mount.
+ *    mirroring off).  The FAT32 FSInfo free count is kept exact if it was
+ *    valid at mount (else it is left unknown, 0xFFFFFFFF), and the next-free
+ *    hint points after the last cluster allocated.
  *  - Not detected: two files sharing clusters (that needs a bitmap of the
  *    whole FAT); a directory that contains itself is bounded by path depth.
  *  - One open file per name at a time: two fat_file structs writing one file

@@ -54,14 +54,14 @@ HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
 	kernel/component/idl.c kernel/component/manifest.c \
 	components/shell/lineedit.c components/shell/words.c \
-	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
-	$(FAT_SRCS)
+	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c
+HOST_SRCS += $(FAT_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -I. -Ilibc/include -DHOST_TEST
 
-.PHONY: all iso run debug test unit hosttest systest bench bench-boot bench-ipc bench-restart bench-irq clean deps
+.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart bench-irq clean deps
 all: iso
 iso: $(ISO)
 
@@ -227,6 +227,7 @@ $(FATTOOL): $(FATTOOL_SRCS) tools/fattool.h $(FAT_SRCS) $(wildcard components/fa
 		$(FAT_SRCS) $(LIBC_SRCS)
 
 # Tests of host tools against Debian's dosfstools and mtools (tests/host).
+.PHONY: hosttest
 hosttest: $(FATTOOL)
 	$(PYTHON) -m pytest -q tests/host $(if $(T),-k '$(T)')
 

@@ -3,7 +3,9 @@
 #   make            the bootable ISO (build/pinfold.iso)
 #   make run        boot it in QEMU with the console on this terminal (Ctrl-A X quits)
 #   make debug      the same, QEMU waiting for GDB (see build/.gdbinit)
-#   make test       host unit tests, then every QEMU system test; T=pattern selects tests
+#   make test       host unit tests, host tool tests, then every QEMU system test;
+#                   T=pattern selects tests
+#   make hosttest   the FAT library through build/host/fattool on mkfs.vfat images
 #   make bench      benchmarks that print `bench:` lines (not part of make test)
 #   make clean
 #
@@ -40,6 +42,8 @@ KERNEL_ASFLAGS := -I. -D__ASSEMBLY__
 KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
 LIBC_SRCS   := $(wildcard libc/*.c)
+# The FAT library: a component's code that is pure logic, also built for the host.
+FAT_SRCS    := $(wildcard components/fat/*.c)
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*/*.c) $(LIBC_SRCS)
 KERNEL_ASMS := $(wildcard boot/*.S kernel/*/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
@@ -53,6 +57,7 @@ HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	components/shell/lineedit.c components/shell/words.c \
 	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
 	components/block/book.c
+HOST_SRCS += $(FAT_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
@@ -219,10 +224,29 @@ $(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h k
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) $(T)
 
+# Host tools built from component sources: the FAT library (and Pinfold's
+# libc) with the sanitizers, the tool's own file with the host's C library.
+FATTOOL := $(BUILD)/host/fattool
+FATTOOL_SRCS := tools/fattool.c tools/fattool_fuzz.c
+$(FATTOOL): $(FATTOOL_SRCS) tools/fattool.h $(FAT_SRCS) $(wildcard components/fat/*.h) $(LIBC_SRCS) \
+		$(wildcard libc/include/*.h) | deps
+	@mkdir -p $(BUILD)/host/fattool.d
+	$(foreach f,$(FATTOOL_SRCS),gcc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -I. -c $(f) -o $(BUILD)/host/fattool.d/$(notdir $(f)).o &&) true
+	gcc $(HOST_CFLAGS) -o $@ $(patsubst %,$(BUILD)/host/fattool.d/%.o,$(notdir $(FATTOOL_SRCS))) \
+		$(FAT_SRCS) $(LIBC_SRCS)
+
+# Tests of host tools against Debian's dosfstools and mtools (tests/host).  A
+# T that selects none of them is not a failure (pytest's status 5), so that
+# `make test T=pattern` goes on to the system tests.
+.PHONY: hosttest
+hosttest: $(FATTOOL)
+	$(PYTHON) -m pytest -q tests/host $(if $(T),-k '$(T)') || [ $$? = 5 ]
+
 systest: $(ISO)
 	$(PYTHON) -m pytest -n auto tests/system $(if $(T),-k '$(T)')
 
-test: unit systest
+test: unit hosttest systest
 
 bench: bench-boot bench-ipc bench-restart bench-irq bench-pin
 bench-boot: $(ISO)

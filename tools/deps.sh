@@ -15,7 +15,9 @@ check grub-mkrescue grub-common
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 check xorriso xorriso
 check mformat mtools
+check mcopy mtools          # the FAT host tests (tests/host) fill and read images with mtools
 check mkfs.vfat dosfstools
+check fsck.vfat dosfstools  # ... and check what the FAT library wrote
 check qemu-system-x86_64 qemu-system-x86
 /usr/bin/python3 -c 'import pytest' 2>/dev/null || need="$need python3-pytest"
 /usr/bin/python3 -c 'import xdist' 2>/dev/null || need="$need python3-pytest-xdist"

@@ -50,7 +50,8 @@ HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
 	kernel/component/idl.c kernel/component/manifest.c \
 	components/shell/lineedit.c components/shell/words.c \
-	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c
+	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
+	drivers/ahci/ata.c drivers/ahci/prd.c drivers/ahci/identify.c drivers/ahci/request.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
@@ -201,7 +202,7 @@ GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 UNIT_EXTRA :=
 -include tests/unit/unit.mk
 
-$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h) tests/unit/unit_main.c | deps
+$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h drivers/*/*.h) tests/unit/unit_main.c | deps
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O1 -g -Wall -fsanitize=address,undefined -c tests/unit/unit_main.c -o $(BUILD)/host/unit_main.o
 	gcc $(HOST_CFLAGS) -o $@ $(BUILD)/host/unit_main.o $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA)

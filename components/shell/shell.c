@@ -18,6 +18,7 @@
 
 #include "components/crashme/kinds.h"
 #include "components/shell/devices.h"
+#include "components/shell/disk.h"
 #include "components/shell/lineedit.h"
 #include "components/shell/words.h"
 #include "serial_client.h"
@@ -233,6 +234,7 @@ static void cmd_bench(void)
 		FAIL("bench ipc: %s", pinfold_strerror(r));
 }
 
+static void cmd_disk(void) { shell_disk(&words); }
 static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed", "it is not running"); }
 static void cmd_restart(void)
 {
@@ -254,6 +256,7 @@ static const struct {
 	{ "log", cmd_log, "the most recent console output" },
 	{ "lspci", shell_lspci, "every PCI function: address, ids, class, driver" },
 	{ "iommu", shell_iommu, "DMA and interrupt remapping, device domains, recent faults" },
+	{ "disk", cmd_disk, "disk [read LBA COUNT | write LBA COUNT BYTE | flush]: the AHCI disks" },
 	{ "bench", cmd_bench, "bench ipc: the cost of a protected procedure call (bench: lines)" },
 };
 

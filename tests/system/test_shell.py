@@ -92,7 +92,7 @@ def test_overlong_lines_and_garbage(shell):
 
 
 KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port"]
-ALL_KINDS = KINDS + ["bad-call", "irq-hang", "wild-dma", "dma-after-unpin", "dma-read", "irq-storm"]
+ALL_KINDS = KINDS + ["bad-call", "irq-hang", "wild-dma", "dma-after-unpin", "dma-read", "irq-storm", "hang"]
 
 
 def test_inject_every_kind_into_crashme(shell):

@@ -23,7 +23,8 @@
 	X(E_LIMIT,            12, "limit reached")                              \
 	X(E_TIMEOUT,          13, "timed out")                                  \
 	X(E_BUSY,             14, "busy")                                       \
-	X(E_DENIED,           15, "not allowed")
+	X(E_DENIED,           15, "not allowed")                                \
+	X(E_IO,               16, "device error")
 
 enum pinfold_error {
 #define PINFOLD_ERROR_ENUM(name, num, text) name = -(num),

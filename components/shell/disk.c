@@ -5,6 +5,8 @@
  *   disk read LBA COUNT [DISK]    one sector: a hex dump; more: a CRC-32 (see crc32.h)
  *   disk write LBA COUNT BYTE [DISK]   fills the sectors with BYTE, then flushes
  *   disk flush [DISK]             the disk's write cache to its medium
+ *   disk queue LBA COUNT [DISK]   a read through the asynchronous interface: up to
+ *                                 32 requests of 4 KiB in flight at once; a CRC-32
  *
  * Data moves through one 64 KiB buffer of the shell's heap, granted
  * read-write to the driver (which pins it for its device while a request is
@@ -13,6 +15,12 @@
  * takes it back when the driver restarts.  The shell checks nothing about
  * the range itself: what the driver refuses is what the user sees, as an
  * `error: ` line with the disk's geometry for context.
+ *
+ * `disk queue` is a client of the driver's asynchronous interface, as the
+ * block service is: it grants the driver the right to signal an event of
+ * its own, subscribes, submits a round of up to 32 requests into pieces of
+ * a 128 KiB buffer, and reaps their completions in whatever order they
+ * come; it prints the most requests it had in flight at once.
  */
 #include "components/shell/disk.h"
 
@@ -25,6 +33,9 @@
 #include "drivers/ahci/request.h"
 
 #define BUFFER_SIZE (64 * 1024)
+#define QUEUE_DEPTH 32
+#define QUEUE_PIECE 4096
+#define QUEUE_WAIT_NS (5000 * 1000000ull)
 #define OP_READ  AHCI_OP_READ
 #define OP_WRITE AHCI_OP_WRITE
 #define OP_FLUSH AHCI_OP_FLUSH
@@ -38,6 +49,8 @@ struct disk_info {
 };
 
 static uint8_t *buffer;
+static uint8_t *queue_buffer;           /* QUEUE_DEPTH pieces */
+static int64_t queue_event = -1;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
@@ -174,6 +187,105 @@ static void move(cap_t cap, uint64_t op, uint64_t disk, uint64_t lba, uint64_t c
 		log_printf("wrote %lu sectors of 0x%02x from sector %lu, flushed\n", count, fill, lba);
 }
 
+/* Subscribes to the driver's completions (again after its restarts: the grant goes with them). */
+static int64_t subscribe(cap_t cap)
+{
+	if (queue_event < 0 && (queue_event = event_create()) < 0)
+		return queue_event;
+	int64_t err = event_grant(queue_event, cap);
+	if (err < 0)
+		return err;
+	err = mem_grant(queue_buffer, QUEUE_DEPTH * QUEUE_PIECE, cap, GRANT_READ | GRANT_WRITE);
+	if (err < 0 && err != E_BUSY)
+		return err;
+	uint64_t epoch;
+	return ahci_subscribe(cap, (uint64_t)queue_event, &epoch);
+}
+
+/* Reaps every completion there is into done[]; the first error, or how many of this round it reaped.
+ * A cookie is round << 8 | piece: a completion of an earlier, abandoned round is dropped. */
+static int64_t reap_all(cap_t cap, uint64_t round, bool *done, int64_t *error)
+{
+	int64_t got = 0, r;
+	uint64_t cookie, status;
+	while ((r = ahci_reap(cap, &cookie, &status)) >= 0) {
+		uint64_t piece = cookie & 0xff;
+		if (cookie >> 8 != round)
+			continue;
+		if (piece >= QUEUE_DEPTH || done[piece])
+			return E_INVAL;         /* not a request of ours: the driver is confused */
+		if ((int64_t)status < 0 && !*error)
+			*error = (int64_t)status;
+		done[piece] = true;
+		got++;
+	}
+	return r == E_NOT_FOUND ? got : r;
+}
+
+/* One round: up to QUEUE_DEPTH pieces from lba; returns the error or the most in flight. */
+static int64_t queue_round(cap_t cap, uint64_t disk, uint64_t lba, uint64_t sectors, uint32_t per_piece)
+{
+	static uint64_t round;
+	bool done[QUEUE_DEPTH] = { false };
+	uint64_t pieces = (sectors + per_piece - 1) / per_piece, submitted = 0, reaped = 0;
+	int64_t most = 0, error = 0, r;
+	uint64_t until = clock_ns() + QUEUE_WAIT_NS;
+	round++;
+	/* After an error nothing more is submitted, but what is in flight is waited for. */
+	while (reaped < (error ? submitted : pieces)) {
+		while (!error && submitted < pieces) {
+			uint64_t left = sectors - submitted * per_piece, n = left < per_piece ? left : per_piece;
+			r = ahci_submit(cap, disk, OP_READ, lba + submitted * per_piece, n,
+					(uint64_t)(queue_buffer + submitted * QUEUE_PIECE), round << 8 | submitted);
+			if (r == E_BUSY)
+				break;          /* every slot is taken: reap first */
+			if (r < 0) {
+				error = r;
+				break;
+			}
+			submitted++;
+			if ((int64_t)(submitted - reaped) > most)
+				most = (int64_t)(submitted - reaped);
+		}
+		if ((r = reap_all(cap, round, done, &error)) < 0)
+			return r;
+		reaped += (uint64_t)r;
+		if (r == 0 && reaped < (error ? submitted : pieces)) {
+			if (clock_ns() > until)
+				return E_TIMEOUT;
+			event_wait(queue_event, 100 * 1000000ull);
+		}
+	}
+	return error ? error : most;
+}
+
+static void queue(cap_t cap, uint64_t disk, uint64_t lba, uint64_t count, const char *what)
+{
+	struct disk_info di;
+	int64_t err = disk_info(cap, disk, &di);
+	if (err < 0 || (err = subscribe(cap)) < 0) {
+		refused(what, cap, disk, err);
+		return;
+	}
+	uint32_t per_piece = QUEUE_PIECE / di.sector_size;
+	uint64_t round = (uint64_t)QUEUE_DEPTH * per_piece, done = 0;
+	uint32_t crc = 0;
+	int64_t most = 0;
+	do {
+		uint64_t n = count - done < round ? count - done : round;
+		int64_t r = queue_round(cap, disk, lba + done, n, per_piece);
+		if (r < 0) {
+			refused(what, cap, disk, r);
+			return;
+		}
+		most = r > most ? r : most;
+		crc = crc32_update(crc, queue_buffer, n * di.sector_size);
+		done += n;
+	} while (done < count);
+	log_printf("crc32 0x%08x of %lu sectors (%lu bytes) from sector %lu, up to %ld requests in flight\n",
+		   crc, count, count * di.sector_size, lba, most);
+}
+
 static bool number(const char *word, const char *name, uint64_t *out)
 {
 	if (words_number(word, out))
@@ -194,7 +306,8 @@ void shell_disk(const struct words *w)
 		list(cap);
 		return;
 	}
-	if (!buffer && !(buffer = mem_alloc(BUFFER_SIZE))) {
+	if ((!buffer && !(buffer = mem_alloc(BUFFER_SIZE))) ||
+	    (!queue_buffer && !(queue_buffer = mem_alloc(QUEUE_DEPTH * QUEUE_PIECE)))) {
 		fail("disk: no memory for a buffer");
 		return;
 	}
@@ -214,6 +327,10 @@ void shell_disk(const struct words *w)
 			fail("disk write: BYTE must be 0 to 255, not %lu", fill);
 		else
 			move(cap, OP_WRITE, disk, lba, count, (uint8_t)fill, what);
+	} else if (strcmp(sub, "queue") == 0 && (w->count == 4 || w->count == 5)) {
+		if (number(w->v[2], "LBA", &lba) && number(w->v[3], "COUNT", &count) &&
+		    (w->count == 4 || number(w->v[4], "DISK", &disk)))
+			queue(cap, disk, lba, count, what);
 	} else if (strcmp(sub, "flush") == 0 && w->count <= 3) {
 		int64_t err = 0;
 		if (w->count == 3 && !number(w->v[2], "DISK", &disk))
@@ -223,6 +340,6 @@ void shell_disk(const struct words *w)
 		else
 			log_printf("disk %lu flushed\n", disk);
 	} else {
-		fail("usage: disk | disk read LBA COUNT [DISK] | disk write LBA COUNT BYTE [DISK] | disk flush [DISK]");
+		fail("usage: disk | disk read|queue LBA COUNT [DISK] | disk write LBA COUNT BYTE [DISK] | disk flush [DISK]");
 	}
 }

@@ -256,7 +256,7 @@ static const struct {
 	{ "log", cmd_log, "the most recent console output" },
 	{ "lspci", shell_lspci, "every PCI function: address, ids, class, driver" },
 	{ "iommu", shell_iommu, "DMA and interrupt remapping, device domains, recent faults" },
-	{ "disk", cmd_disk, "disk [read LBA COUNT | write LBA COUNT BYTE | flush]: the AHCI disks" },
+	{ "disk", cmd_disk, "disk [read|queue LBA COUNT | write LBA COUNT BYTE | flush]: the AHCI disks" },
 	{ "bench", cmd_bench, "bench ipc: the cost of a protected procedure call (bench: lines)" },
 };
 

@@ -159,7 +159,7 @@ static void watch(uint64_t arg)
 				if (__atomic_load_n(&d->slot[s].state, __ATOMIC_SEQ_CST) == SLOT_ISSUED &&
 				    now - d->slot[s].issued_ns > STUCK_NS &&
 				    (__atomic_load_n(&d->issued, __ATOMIC_SEQ_CST) & (1u << s))) {
-					recover(d, "a command did not finish within 5 s");
+					recover(d, "a command did not finish within 5 s", 0);
 					break;
 				}
 		}
@@ -240,7 +240,7 @@ int64_t serve_interrupt(uint64_t line)
 		if (__atomic_load_n(&d->dead, __ATOMIC_SEQ_CST))
 			continue;
 		if ((pis[i] & PXIS_FATAL) || (port_r32(d, PX_TFD) & TFD_STS_ERR) || port_r32(d, PX_SERR))
-			recover(d, error_name(pis[i]));
+			recover(d, error_name(pis[i]), pis[i]);
 		else
 			collect(d);
 	}

@@ -122,7 +122,7 @@ int64_t waiter_wait(int w, struct disk *d, int s, uint64_t timeout_ns)
 		if (now >= until) {
 			if (hung || recovered)
 				return E_TIMEOUT;       /* the slot stays taken until the driver restarts */
-			recover(d, "a command did not finish in time");
+			recover(d, "a command did not finish in time", 0);
 			recovered = true;
 			until = now + 100 * MS;
 			continue;

@@ -105,7 +105,7 @@ void slot_issue(struct disk *d, int s, unsigned nprd, bool write);
 int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		      int waiter, int client, uint32_t generation, uint64_t cookie, int *slot_out);
 void collect(struct disk *d);
-void recover(struct disk *d, const char *why);
+void recover(struct disk *d, const char *why, uint32_t is);
 void slot_release(struct slot *s);
 
 /* clients.c: synchronous waiters and asynchronous clients */

@@ -69,7 +69,7 @@ int hba_take_over(void)
 		volatile uint8_t *regs = hba + PORT_BASE(p);
 		uint32_t cmd = *(volatile uint32_t *)(regs + PX_CMD);
 		if (cmd & (PXCMD_ST | PXCMD_CR | PXCMD_FRE | PXCMD_FR))
-			log_printf("ahci: port %u was left running by the firmware (PxCMD 0x%x): stopped\n", p, cmd);
+			log_printf("ahci: port %u was left running (PxCMD 0x%x): stopped\n", p, cmd);
 		if (!stop_engines(regs))
 			log_printf("ahci: port %u does not stop; the HBA reset will\n", p);
 	}

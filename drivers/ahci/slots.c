@@ -209,14 +209,15 @@ int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count,
 	return 0;
 }
 
-void recover(struct disk *d, const char *why)
+void recover(struct disk *d, const char *why, uint32_t is)
 {
 	if (!cas32(&d->recovering, 0, 1))
 		return;         /* someone else is at it */
 	/* A submitter between PxCI and `issued` finishes its few instructions first. */
 	for (int i = 0; i < 1000 && __atomic_load_n(&d->in_issue, __ATOMIC_SEQ_CST); i++)
 		sleep_ns(1 * MS);
-	uint32_t is = port_r32(d, PX_IS), tfd = port_r32(d, PX_TFD), serr = port_r32(d, PX_SERR);
+	uint32_t tfd = port_r32(d, PX_TFD), serr = port_r32(d, PX_SERR);
+	is |= port_r32(d, PX_IS);
 	int err = port_reset(d);
 	uint32_t held = port_r32(d, PX_SACT) | port_r32(d, PX_CI);
 	if (!err)

@@ -184,7 +184,8 @@ static void move(cap_t cap, uint64_t op, uint64_t disk, uint64_t lba, uint64_t c
 	else if ((err = transfer(cap, disk, OP_FLUSH, 0, 0)) < 0)
 		refused(what, cap, disk, err);
 	else
-		log_printf("wrote %lu sectors of 0x%02x from sector %lu, flushed\n", count, fill, lba);
+		log_printf("wrote %lu sector%s of 0x%02x from sector %lu, flushed\n", count, count == 1 ? "" : "s",
+			   fill, lba);
 }
 
 /* Subscribes to the driver's completions (again after its restarts: the grant goes with them). */

@@ -19,7 +19,8 @@
  *
  * Requests (slots.c) use every command slot of a port at once: READ/WRITE
  * FPDMA QUEUED when the disk offers NCQ, which QEMU's does, else READ/WRITE
- * DMA EXT; FLUSH CACHE EXT in either case.  Completions arrive as the MSI;
+ * DMA EXT (also with the boot option test=ahci-no-ncq, so that the tests
+ * cover both); FLUSH CACHE EXT in either case.  Completions arrive as the MSI;
  * errors (PxIS.TFES and the other fatal bits, PxTFD.ERR, PxSERR) fail the
  * affected requests with E_IO and recover the port (slots.c).  A watch
  * thread recovers a port whose command has not finished in 5 s.  How a
@@ -65,6 +66,7 @@ cap_t chipset;
 volatile uint8_t *hba;
 bool hung, irq_hang;
 static bool started;                    /* interrupts may be served */
+static bool no_ncq;                     /* boot option test=ahci-no-ncq: DMA EXT only, for the tests */
 
 static int caller(void)
 {
@@ -133,7 +135,7 @@ static int64_t setup_port(unsigned port, uint32_t cap)
 		spare = d->mem;
 		return 0;
 	}
-	d->ncq = d->id.ncq && (cap & CAP_SNCQ);
+	d->ncq = d->id.ncq && (cap & CAP_SNCQ) && !no_ncq;
 	d->nslots = CAP_NCS(cap);
 	if (d->ncq && d->id.queue_depth < d->nslots)
 		d->nslots = d->id.queue_depth;
@@ -175,6 +177,8 @@ int64_t component_init(void)
 	int64_t err = clients_init();
 	if (err < 0)
 		return err;
+	char test[32];
+	no_ncq = boot_option("test", test, sizeof test) >= 0 && strcmp(test, "ahci-no-ncq") == 0;
 	uint64_t bdf, va, size, line;
 	if ((err = chipset_claim(chipset, ICH9_AHCI, &bdf)) < 0) {
 		log_printf("ahci: no controller to drive (%s)\n", pinfold_strerror(err));

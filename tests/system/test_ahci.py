@@ -102,8 +102,25 @@ def test_asynchronous_reads_use_all_32_slots(make_qemu, tmp_path):
     assert m and int(m.group(1)) >= 4096 // 8 + 10, "completed requests counted, none failed"
 
 
-def test_writes_reach_the_image(make_qemu, tmp_path):
-    vm, data = boot(make_qemu, tmp_path)
+def test_without_ncq_every_slot_is_still_used(make_qemu, tmp_path):
+    """Boot option test=ahci-no-ncq: READ/WRITE DMA EXT, 32 of them in PxCI at once."""
+    vm, data = boot(make_qemu, tmp_path, cmdline="test=ahci-no-ncq")
+    assert vm.find(r"^ahci: disk 0: port 0: QEMU HARDDISK, 32768 sectors of 512 bytes \(16 MiB\), "
+                   r"no NCQ, slots 32$")
+    assert vm.command("disk").endswith("port 0, slots 32, ready")
+    out = vm.command("disk queue 100 4096", timeout=60)
+    assert out == crc_line(data, 100, 4096, queued=True) + " 32 requests in flight", out
+    assert vm.command("disk write 7 9 90") == "wrote 9 sectors of 0x5a from sector 7, flushed"
+    assert hexdump_bytes(vm.command("disk read 15 1")) == b"\x5a" * SECTOR
+    assert hexdump_bytes(vm.command("disk read 16 1")) == data[16 * SECTOR:17 * SECTOR]
+    reads_right(vm, data)
+
+
+@pytest.mark.parametrize("cmdline", ["", "test=ahci-no-ncq"])
+def test_writes_reach_the_image(make_qemu, tmp_path, cmdline):
+    path, data = make_image(tmp_path)
+    vm = make_qemu(drives=[path], cmdline=cmdline)
+    vm.boot()
     assert vm.command("disk write 1000 3 171") == "wrote 3 sectors of 0xab from sector 1000, flushed"
     assert hexdump_bytes(vm.command("disk read 1001 1")) == b"\xab" * SECTOR
     assert vm.command("disk write 5000 300 0") == "wrote 300 sectors of 0x00 from sector 5000, flushed"
@@ -235,7 +252,8 @@ def test_a_hung_driver_times_out_and_a_restart_cures_it(make_qemu, tmp_path):
     reads_right(vm, data)
 
 
-def test_device_errors_fail_the_request_and_the_port_recovers(make_qemu, tmp_path):
+@pytest.mark.parametrize("cmdline", ["", "test=ahci-no-ncq"])
+def test_device_errors_fail_the_request_and_the_port_recovers(make_qemu, tmp_path, cmdline):
     """QEMU's blkdebug fails every read of sector 1000 with EIO: the disk reports an error,
     the driver fails that request and resets the port, and everything else still reads."""
     path, data = make_image(tmp_path)
@@ -244,7 +262,7 @@ def test_device_errors_fail_the_request_and_the_port_recovers(make_qemu, tmp_pat
         f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "1000"\n')
     vm = make_qemu(extra_args=[
         "-drive", "file=blkdebug:%s:%s,if=none,id=bad0,format=raw,rerror=report,werror=report" % (conf, path),
-        "-device", "ide-hd,drive=bad0,bus=ide.0", "-boot", "order=d"])
+        "-device", "ide-hd,drive=bad0,bus=ide.0", "-boot", "order=d"], cmdline=cmdline)
     vm.boot()
     reads_right(vm, data, lba=0, count=999)
     for n in range(1, 4):

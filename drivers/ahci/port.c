@@ -10,18 +10,14 @@
  * stopped (§10.1.2 step 3) and the HBA reset (§10.4.3), which also cancels
  * whatever DMA a port still had going.
  *
- * QEMU deviation: neither clearing PxCMD.ST nor GHC.HR clears PxCI in QEMU
- * 7.2 (the specification says clearing ST does), so a command that an
- * earlier instance of this driver had queued would be fetched again, from
- * the new command list, the moment ST is set.  port_start() therefore
- * drains such slots with harmless control FISes first.
+ * A restarted driver never meets an old command: PxCI and PxSACT are clear
+ * after an HBA reset (§3.3.14; QEMU 7.2 was seen to clear eleven throttled
+ * commands from PxCI, and as many from PxSACT, when the chipset reset the
+ * HBA of a killed driver).
  *
  * Every wait is bounded; a port that does not answer is given up, not
  * waited for.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "drivers/ahci/driver.h"
 
 bool wait_reg(volatile uint8_t *regs, unsigned reg, uint32_t mask, uint32_t value, uint64_t timeout_ms)
@@ -107,25 +103,7 @@ void port_detach(struct disk *d)
 
 int port_start(struct disk *d)
 {
-	uint32_t stale = port_r32(d, PX_CI);
-	if (stale) {
-		/* A Register H2D FIS without the C bit is a device-control FIS: no command. */
-		for (unsigned s = 0; s < AHCI_SLOTS; s++) {
-			if (!(stale & (1u << s)))
-				continue;
-			struct fis_reg_h2d *fis = (struct fis_reg_h2d *)d->tables[s].cfis;
-			memset(fis, 0, sizeof *fis);
-			fis->type = FIS_TYPE_REG_H2D;
-			uint64_t table = (uint64_t)&d->tables[s];
-			d->list[s] = (struct ahci_cmd_header){ .flags = CMDH_CFL(FIS_H2D_DWORDS),
-				.ctba = (uint32_t)table, .ctbau = (uint32_t)(table >> 32) };
-		}
-		log_printf("ahci: port %u: draining stale PxCI 0x%x (QEMU keeps it across resets)\n",
-			   d->port, stale);
-	}
 	port_w32(d, PX_CMD, port_r32(d, PX_CMD) | PXCMD_ST);
-	if (stale && !wait_reg(d->regs, PX_CI, ~0u, 0, 100))
-		return E_TIMEOUT;
 	port_w32(d, PX_IS, ~0u);
 	return 0;
 }

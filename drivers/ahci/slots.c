@@ -29,9 +29,10 @@
  * stop the port, COMRESET, clear the errors, start again.  Which of the
  * commands done at that moment failed cannot always be told (QEMU does not
  * keep PxCMD.CCS), so every command the HBA no longer holds is failed with
- * E_IO, a conservative answer that the block service retries.  Commands the
- * HBA still holds in PxCI (QEMU keeps queued non-NCQ ones) run after the
- * restart and complete normally.
+ * E_IO, a conservative answer that the block service retries.  A command
+ * the HBA still held after the reset would stay issued and complete normally
+ * (the specification clears PxCI and PxSACT when the port stops, and QEMU 7.2
+ * was seen to, so none is expected).
  */
 #include <string.h>
 

@@ -13,7 +13,7 @@ uint32_t request_max_count(uint32_t sector_size)
 	return n > ATA_MAX_COUNT ? ATA_MAX_COUNT : n;
 }
 
-enum request_error request_check(const struct disk_geometry *g, uint64_t op, uint64_t lba,
+enum request_error request_check(const struct request_bounds *g, uint64_t op, uint64_t lba,
 				 uint64_t count, uint64_t buffer, uint64_t *bytes)
 {
 	*bytes = 0;
@@ -34,6 +34,8 @@ enum request_error request_check(const struct disk_geometry *g, uint64_t op, uin
 	uint64_t len = count * g->sector_size;  /* count is bounded: no overflow */
 	if (buffer >= AHCI_USER_LIMIT || len > AHCI_USER_LIMIT - buffer)
 		return REQUEST_BAD_BUFFER;
+	if (buffer < g->own_end && g->own_start < buffer + len)
+		return REQUEST_OWN_MEMORY;
 	*bytes = len;
 	return REQUEST_OK;
 }
@@ -47,6 +49,7 @@ static const char *const texts[REQUEST_ERRORS] = {
 	[REQUEST_NO_BUFFER] = "no buffer",
 	[REQUEST_UNALIGNED] = "the buffer is at an odd address",
 	[REQUEST_BAD_BUFFER] = "the buffer is not in component memory",
+	[REQUEST_OWN_MEMORY] = "the buffer is in the driver's own memory",
 };
 
 const char *request_error_text(enum request_error e)
@@ -61,6 +64,8 @@ int request_error_code(enum request_error e)
 		return 0;
 	case REQUEST_TOO_LARGE:
 		return E_LIMIT;
+	case REQUEST_OWN_MEMORY:
+		return E_FAULT;
 	default:
 		return E_INVAL;
 	}

@@ -171,6 +171,11 @@ def test_bad_requests_get_errors_and_no_command(make_qemu, tmp_path):
     assert before == "status 0, results 1 0x1, 0 0x0", "IDENTIFY, and nothing else yet"
     for command, error in BAD:
         assert vm.command(command) == error, command
+    # a buffer in the driver's own memory, which it could pin: the lowest page of its first
+    # entry stack (kernel/layout.h: slot 0x1000000000 + id GiB, stacks 256 MiB up, 32 KiB apart)
+    ident = int(re.search(r"^(\d+) +ahci ", vm.command("ps"), re.M).group(1))
+    own_stack = 0x1000000000 + ident * 0x40000000 + 0x10000000 + 0x4000
+    assert vm.command("call ahci transfer 0 0 0 8 %d" % own_stack) == "error: ahci.transfer: bad address"
     # none of them reached the disk, crashed the driver, or left a pin behind
     assert vm.command("call ahci stats 0") == before
     assert restarts(vm) == ("running", 0)

@@ -244,7 +244,7 @@ TEST(ahci_identify_strings_and_checksum)
 
 TEST(ahci_request_valid)
 {
-	struct disk_geometry g = { 20480, 512 };
+	struct request_bounds g = { 20480, 512 };
 	uint64_t bytes = 99;
 	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 1, 0x1000, &bytes), REQUEST_OK);
 	CHECK_EQ(bytes, 512);
@@ -260,7 +260,7 @@ TEST(ahci_request_valid)
 
 TEST(ahci_request_refusals)
 {
-	struct disk_geometry g = { 20480, 512 };
+	struct request_bounds g = { 20480, 512 };
 	uint64_t bytes = 99;
 	CHECK_EQ(request_check(&g, 3, 0, 1, 0x1000, &bytes), REQUEST_BAD_OP);
 	CHECK_EQ(bytes, 0);
@@ -274,9 +274,16 @@ TEST(ahci_request_refusals)
 	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 1, 0, &bytes), REQUEST_NO_BUFFER);
 	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 1, 0x1001, &bytes), REQUEST_UNALIGNED);
 	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 1, 0xffff800000000000ull, &bytes), REQUEST_BAD_BUFFER);
-	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 2, (1ull << 47) - 512, &bytes), REQUEST_BAD_BUFFER);
-	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 1, (1ull << 47) - 512, &bytes), REQUEST_OK);
-	struct disk_geometry big = { 1ull << 40, 4096 };
+	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 2, (1ull << 39) - 512, &bytes), REQUEST_BAD_BUFFER);
+	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 1, (1ull << 39) - 512, &bytes), REQUEST_OK);
+	CHECK_EQ(request_check(&g, AHCI_OP_READ, 0, 1, 1ull << 39, &bytes), REQUEST_BAD_BUFFER);
+	struct request_bounds own = { 20480, 512, 0x1040000000ull, 0x1080000000ull };
+	CHECK_EQ(request_check(&own, AHCI_OP_READ, 0, 8, 0x1040000000ull, &bytes), REQUEST_OWN_MEMORY);
+	CHECK_EQ(request_check(&own, AHCI_OP_READ, 0, 8, 0x107fffff00ull, &bytes), REQUEST_OWN_MEMORY);
+	CHECK_EQ(request_check(&own, AHCI_OP_READ, 0, 8, 0x103fffff00ull, &bytes), REQUEST_OWN_MEMORY);
+	CHECK_EQ(request_check(&own, AHCI_OP_READ, 0, 1, 0x103ffffe00ull, &bytes), REQUEST_OK);
+	CHECK_EQ(request_check(&own, AHCI_OP_READ, 0, 8, 0x1080000000ull, &bytes), REQUEST_OK);
+	struct request_bounds big = { 1ull << 40, 4096 };
 	CHECK_EQ(request_check(&big, AHCI_OP_READ, 0, 1025, 0x1000, &bytes), REQUEST_TOO_LARGE);
 	CHECK_EQ(request_check(&big, AHCI_OP_READ, (1ull << 40) - 1024, 1024, 0x1000, &bytes), REQUEST_OK);
 	CHECK_EQ(bytes, 4u << 20);
@@ -285,11 +292,13 @@ TEST(ahci_request_refusals)
 TEST(ahci_request_errors_have_text_and_codes)
 {
 	for (int e = REQUEST_BAD_OP; e < REQUEST_ERRORS; e++) {
+		CHECK(request_error_text((enum request_error)e) != request_error_text(REQUEST_ERRORS));
 		CHECK(strlen(request_error_text((enum request_error)e)) > 5);
 		CHECK(request_error_code((enum request_error)e) < 0);
 	}
 	CHECK_EQ(request_error_code(REQUEST_OK), 0);
 	CHECK_EQ(request_error_code(REQUEST_TOO_LARGE), E_LIMIT);
 	CHECK_EQ(request_error_code(REQUEST_BEYOND_END), E_INVAL);
+	CHECK_EQ(request_error_code(REQUEST_OWN_MEMORY), E_FAULT);
 	CHECK_STR(request_error_text(REQUEST_ERRORS), "unknown error");
 }

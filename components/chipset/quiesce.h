@@ -9,8 +9,9 @@
 
 /*
  * Stops every DMA of function f that turning bus mastering off would not
- * stop; `self` is the chipset's component id (its BAR mappings are its
- * own).  0 when done or not needed, else an error (the caller goes on).
+ * stop (for now: an AHCI HBA's ports); `self` is the chipset's component id
+ * (its BAR mappings are its own).  0 when done or not needed, else an error
+ * (the caller goes on).
  */
 int quiesce_function(unsigned self, const struct pci_function *f);
 

@@ -23,7 +23,7 @@
  * cover both); FLUSH CACHE EXT in either case.  Completions arrive as the MSI;
  * errors (PxIS.TFES and the other fatal bits, PxTFD.ERR, PxSERR) fail the
  * affected requests with E_IO and recover the port (slots.c).  A watch
- * thread recovers a port whose command has not finished in 5 s.  How a
+ * thread recovers a port whose command has not finished in 10 s.  How a
  * client hears of completions is clients.c's header comment.
  *
  * Interface (ahci.idl): info, model, stats, subscribe, submit, reap,
@@ -52,8 +52,8 @@
 #define LIST_OFF         8192
 #define FIS_OFF          (LIST_OFF + AHCI_CMD_LIST_SIZE)
 #define SCRATCH_OFF      (FIS_OFF + sizeof(struct ahci_received_fis))
-#define TRANSFER_TIMEOUT (1000 * MS)    /* within the manifest's watchdog */
-#define STUCK_NS         (5000 * MS)    /* the watch thread's limit for one command */
+#define TRANSFER_TIMEOUT (2000 * MS)    /* within the manifest's watchdog (3 s) */
+#define STUCK_NS         (10000 * MS)   /* the watch thread's limit for one command (Linux's SCSI layer: 30 s) */
 
 STATIC_ASSERT(AHCI_SLOTS * sizeof(struct ahci_cmd_table) <= LIST_OFF, "tables fit before the list");
 STATIC_ASSERT(SCRATCH_OFF + ATA_IDENTIFY_BYTES <= DISK_MEM, "a disk's structures fit");
@@ -161,7 +161,7 @@ static void watch(uint64_t arg)
 				if (__atomic_load_n(&d->slot[s].state, __ATOMIC_SEQ_CST) == SLOT_ISSUED &&
 				    now - d->slot[s].issued_ns > STUCK_NS &&
 				    (__atomic_load_n(&d->issued, __ATOMIC_SEQ_CST) & (1u << s))) {
-					recover(d, "a command did not finish within 5 s", 0);
+					recover(d, "a command did not finish within 10 s", 0);
 					break;
 				}
 		}
@@ -231,23 +231,24 @@ int64_t serve_interrupt(uint64_t line)
 	if (hung)
 		return 0;
 	/* §5.5.3: clear PxIS, then IS, then look at the commands: a completion after
-	 * the clearing raises a new MSI, which the kernel keeps pending for us. */
-	uint32_t pis[MAX_DISKS];
+	 * the clearing raises a new MSI, which the kernel keeps pending for us.  An
+	 * error's bits stay set until recover() has the port: until then, collect()
+	 * on other threads sees them and claims nothing (slots.c). */
 	uint32_t is = hba_r32(HBA_IS);
-	for (unsigned i = 0; i < ndisks; i++)
-		if ((pis[i] = port_r32(&disks[i], PX_IS)) != 0)
-			port_w32(&disks[i], PX_IS, pis[i]);
-	if (is)
-		hba_w32(HBA_IS, is);
 	for (unsigned i = 0; i < ndisks; i++) {
 		struct disk *d = &disks[i];
-		if (__atomic_load_n(&d->dead, __ATOMIC_SEQ_CST))
-			continue;
-		if ((pis[i] & PXIS_FATAL) || (port_r32(d, PX_TFD) & TFD_STS_ERR) || port_r32(d, PX_SERR))
-			recover(d, error_name(pis[i]), pis[i]);
-		else
+		uint32_t pis = port_r32(d, PX_IS);
+		bool error = (pis & PXIS_FATAL) || (port_r32(d, PX_TFD) & TFD_STS_ERR) || port_r32(d, PX_SERR);
+		if (__atomic_load_n(&d->dead, __ATOMIC_SEQ_CST) || !error) {
+			if (pis)
+				port_w32(d, PX_IS, pis);
 			collect(d);
+		} else {
+			recover(d, error_name(pis), pis);
+		}
 	}
+	if (is)
+		hba_w32(HBA_IS, is);
 	return 0;
 }
 

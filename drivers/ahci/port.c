@@ -10,10 +10,11 @@
  * stopped (§10.1.2 step 3) and the HBA reset (§10.4.3), which also cancels
  * whatever DMA a port still had going.
  *
- * A restarted driver never meets an old command: PxCI and PxSACT are clear
- * after an HBA reset (§3.3.14; QEMU 7.2 was seen to clear eleven throttled
- * commands from PxCI, and as many from PxSACT, when the chipset reset the
- * HBA of a killed driver).
+ * A restarted driver never meets an old command: the chipset stopped the
+ * ports when the old instance stopped (components/chipset/quiesce.c), and
+ * PxCI and PxSACT are clear after the HBA reset here (§3.3.14; QEMU 7.2 was
+ * seen to clear eleven throttled commands from PxCI, and as many from
+ * PxSACT).  In QEMU the reset waits for the requests still in flight.
  *
  * Every wait is bounded; a port that does not answer is given up, not
  * waited for.

@@ -129,9 +129,12 @@ void collect(struct disk *d)
 	if (!snapshot)
 		return;
 	uint32_t held = port_r32(d, PX_SACT) | port_r32(d, PX_CI);
-	/* An error is visible before (QEMU: atomically with) the failed command leaving PxCI;
-	 * then which finished slots succeeded is recover()'s question, not ours. */
-	if ((port_r32(d, PX_TFD) & TFD_STS_ERR) || port_r32(d, PX_SERR))
+	/* An error is visible no later than (in QEMU: atomically with) the failed command
+	 * leaving PxCI, and its PxIS bit stays until recover() takes the port (a later
+	 * command's good status may have cleared PxTFD.ERR already): then which of the
+	 * finished slots succeeded is recover()'s question, not ours. */
+	if ((port_r32(d, PX_IS) & PXIS_FATAL) || (port_r32(d, PX_TFD) & TFD_STS_ERR) ||
+	    port_r32(d, PX_SERR))
 		return;
 	uint32_t done = snapshot & ~held;
 	if (!done)

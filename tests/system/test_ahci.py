@@ -264,7 +264,7 @@ def test_irq_hang_trips_the_watchdog(make_qemu, tmp_path):
     vm, data = boot(make_qemu, tmp_path)
     # The command's answer may come before the crash or after it (as the driver's call unwinds).
     vm.command("inject ahci irq-hang", timeout=30)
-    wait_count(vm, r"^crash: ahci: watchdog: a method ran longer than 2000 ms$", 1)
+    wait_count(vm, r"^crash: ahci: watchdog: a method ran longer than 3000 ms$", 1)
     wait_count(vm, RESTART, 1)
     vm.sync()
     reads_right(vm, data)

@@ -44,7 +44,6 @@
 #include "drivers/ahci/ata.h"
 #include "drivers/ahci/driver.h"
 #include "drivers/ahci/prd.h"
-#include "drivers/ahci/request.h"
 
 #define ICH9_AHCI        0x80862922ull  /* VENDOR << 16 | DEVICE, as lspci shows it */
 #define DISK_MEM         (3 * 4096ull)  /* 32 tables (8 KiB), list, received FIS, scratch */

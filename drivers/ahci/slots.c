@@ -34,8 +34,6 @@
  * (the specification clears PxCI and PxSACT when the port stops, and QEMU 7.2
  * was seen to, so none is expected).
  */
-#include <string.h>
-
 #include "chipset_client.h"
 #include "drivers/ahci/ata.h"
 #include "drivers/ahci/driver.h"

@@ -201,9 +201,13 @@ def test_wild_dma_is_blocked_charged_and_recovered(make_qemu, tmp_path):
     assert blocked, "QEMU traced no blocked DMA"
     assert all(int(s, 16) == AHCI_SID and r == "5" and w == "1" for s, r, _, w in blocked), blocked[:3]
     assert all(int(a, 16) & ~0xfff == victim for _, _, a, _ in blocked), blocked[:3]
+    # The 512 blocked bytes fault 4 at a time; QEMU records one fault at a time, and how many
+    # records the chipset reads before the transfer ends depends on timing: at least one, and
+    # every one at the victim's page.  Only the first is charged (ahci is down after it).
     iommu = vm.command("iommu")
-    assert re.search(r"^fault 00:1f\.2 write 0x%x reason 5: " % victim, iommu, re.M), iommu
-    assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, 1 faults$", iommu, re.M), iommu
+    faults = re.findall(r"^fault 00:1f\.2 write (0x[0-9a-f]+) reason 5: ", iommu, re.M)
+    assert faults and all(int(a, 16) & ~0xfff == victim for a in faults), iommu
+    assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, %d faults$" % len(faults), iommu, re.M), iommu
     assert restarts(vm) == ("running", 1)
     reads_right(vm, data)
     assert re.findall(r"^crash: (\S+):", vm.output, re.M) == ["ahci"]

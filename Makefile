@@ -54,9 +54,10 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
 	kernel/component/idl.c kernel/component/manifest.c \
-	components/shell/lineedit.c components/shell/words.c \
+	components/shell/lineedit.c components/shell/words.c components/shell/crc32.c \
 	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
-	components/block/book.c
+	components/block/book.c \
+	drivers/ahci/ata.c drivers/ahci/prd.c drivers/ahci/identify.c drivers/ahci/request.c
 HOST_SRCS += $(FAT_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
 UNIT_BIN  := $(BUILD)/host/unit
@@ -201,14 +202,25 @@ QEMU_ARGS := -M q35 -accel tcg -cpu max -m 512M -smp 1 -nic none \
 	-device intel-iommu,intremap=on -device edu,addr=02.0,dma_mask=0xffffffffffffffff \
 	-display none -no-reboot
 
-run: $(ISO)
-	@echo "Pinfold: quit QEMU with Ctrl-A X"
-	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -cdrom $(ISO)
+# A small disk on AHCI port 0 for `make run` (the `disk` shell command): made
+# once, empty, and kept between runs, so what is written to it stays.  The CD
+# is on port 2 (ide.2); -boot order=d keeps SeaBIOS from trying the disk first.
+DISK_IMG  := $(BUILD)/disk.img
+DISK_ARGS := -drive file=$(DISK_IMG),if=none,id=disk0,format=raw \
+	-device ide-hd,drive=disk0,bus=ide.0 -boot order=d
 
-debug: $(ISO)
+$(DISK_IMG):
+	@mkdir -p $(dir $@)
+	truncate -s 16M $@
+
+run: $(ISO) $(DISK_IMG)
+	@echo "Pinfold: quit QEMU with Ctrl-A X"
+	$(QEMU) $(QEMU_ARGS) $(DISK_ARGS) -serial mon:stdio -cdrom $(ISO)
+
+debug: $(ISO) $(DISK_IMG)
 	@printf 'file %s\ntarget remote localhost:%s\n' $(abspath $(KERNEL)) $(GDBPORT) > $(BUILD)/.gdbinit
 	@echo "Pinfold: QEMU waits for GDB on port $(GDBPORT): in another terminal run  gdb -x $(BUILD)/.gdbinit"
-	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -cdrom $(ISO) -S -gdb tcp::$(GDBPORT)
+	$(QEMU) $(QEMU_ARGS) $(DISK_ARGS) -serial mon:stdio -cdrom $(ISO) -S -gdb tcp::$(GDBPORT)
 
 # A per-user port, as xv6 does, so two users of one machine do not collide.
 GDBPORT := $(shell expr `id -u` % 5000 + 25000)
@@ -216,7 +228,7 @@ GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 UNIT_EXTRA :=
 -include tests/unit/unit.mk
 
-$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h) tests/unit/unit_main.c | deps
+$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h drivers/*/*.h) tests/unit/unit_main.c | deps
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O1 -g -Wall -fsanitize=address,undefined -c tests/unit/unit_main.c -o $(BUILD)/host/unit_main.o
 	gcc $(HOST_CFLAGS) -o $@ $(BUILD)/host/unit_main.o $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA)

@@ -42,6 +42,7 @@
 #include "iopt.h"
 #include "irt.h"
 #include "pci.h"
+#include "quiesce.h"
 #include "vtd.h"
 #include "libdriver/io.h"
 
@@ -650,6 +651,10 @@ int64_t serve_driver_stopped(uint64_t component)
 	struct device *d;
 	while ((d = device_of((unsigned)component)) != NULL) {
 		/* 1. The device stops: no more DMA, no more interrupts. */
+		int err = quiesce_function(self_id, &d->fn);
+		if (err < 0)
+			log_printf("chipset: %02x:%02x.%x could not be stopped: %s\n", PCI_BUS(d->fn.bdf),
+				   PCI_DEV(d->fn.bdf), PCI_FN(d->fn.bdf), pinfold_strerror(err));
 		pci_set_command_bits(&config, d->fn.bdf, 0, PCI_COMMAND_MASTER);
 		pci_msi_disable(&config, &d->fn);
 		if (d->fn.flr)

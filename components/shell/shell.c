@@ -19,6 +19,7 @@
 #include "components/crashme/kinds.h"
 #include "components/shell/devices.h"
 #include "components/shell/edu_command.h"
+#include "components/shell/disk.h"
 #include "components/shell/lineedit.h"
 #include "components/shell/words.h"
 #include "edu_client.h"
@@ -282,6 +283,7 @@ static void cmd_mem(void)
 }
 
 static void cmd_edu(void) { shell_edu(&words); }
+static void cmd_disk(void) { shell_disk(&words); }
 static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed", "it is not running"); }
 static void cmd_restart(void)
 {
@@ -304,6 +306,7 @@ static const struct {
 	{ "lspci", shell_lspci, "every PCI function: address, ids, class, driver" },
 	{ "iommu", shell_iommu, "DMA and interrupt remapping, device domains, recent faults" },
 	{ "edu", cmd_edu, "edu [NAME] [fact N | dma LEN | live VALUE]: the edu devices; alone, each instance" },
+	{ "disk", cmd_disk, "disk [read|queue LBA COUNT | write LBA COUNT BYTE | flush]: the AHCI disks" },
 	{ "mem", cmd_mem, "frames free and pinned; mem NAME ADDR: the physical address of a page" },
 	{ "bench", cmd_bench, "bench ipc | bench pin [ROUNDS]: PDX or pin+unpin cost (bench: lines)" },
 };

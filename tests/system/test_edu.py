@@ -59,8 +59,9 @@ def test_two_drivers_each_drive_their_own_device(make_qemu):
     for dev, iova, gpa in re.findall(r"vtd_dmar_translate dev (\S+) iova 0x([0-9a-f]+) -> "
                                      r"gpa 0x([0-9a-f]+)", open(vm.trace_path).read()):
         pages.setdefault(dev, set()).add((int(iova, 16), int(gpa, 16)))
-    assert sorted(pages) == ["00:02.00", "00:03.00"], sorted(pages)
+    assert {"00:02.00", "00:03.00"} <= set(pages), sorted(pages)   # (ahci at 00:1f.2 DMAs too)
     slots = {}
+    pages = {dev: pages[dev] for dev in ("00:02.00", "00:03.00")}
     for dev, seen in pages.items():
         assert len({iova for iova, _ in seen}) == 2, (dev, seen)   # the read and the write buffer
         assert len({iova >> 30 for iova, _ in seen}) == 1, (dev, seen)

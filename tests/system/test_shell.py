@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-COMPONENTS = ["chipset", "serial", "edu", "edu2", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
+COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
               "hostile", "benchipc", "irqbench"]
 
 
@@ -93,7 +93,7 @@ def test_overlong_lines_and_garbage(shell):
 
 KINDS = ["null", "wild-write", "kernel-write", "wild-jump", "ud", "div0", "stack", "loop", "port"]
 ALL_KINDS = KINDS + ["bad-call", "irq-hang", "wild-dma", "dma-after-unpin", "dma-read", "irq-storm",
-                     "msi-spoof"]
+                     "msi-spoof", "hang"]
 
 
 def test_inject_every_kind_into_crashme(shell):

@@ -1,0 +1,125 @@
+/*
+ * driver.h — the AHCI driver's own state, shared by its files:
+ *
+ *   ahci.c     init (taking the HBA over, finding disks) and the methods
+ *   port.c     port register sequences: stop, attach, start, COMRESET
+ *   slots.c    the life of a request in a command slot, without locks
+ *   clients.c  who is waiting for which completion
+ *   misbehave.c  the inject kinds
+ *
+ * Nothing here is visible to other components; ahci.idl is the interface.
+ */
+#ifndef PINFOLD_AHCI_DRIVER_H
+#define PINFOLD_AHCI_DRIVER_H
+
+#include <pinfold/kcall.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/ahci/hba.h"
+#include "drivers/ahci/identify.h"
+#include "drivers/ahci/structs.h"
+
+#define MAX_DISKS        6              /* the ICH9 has six ports */
+#define MS               1000000ull
+
+/*
+ * A command slot's life (slots.c).  Every change is one atomic
+ * compare-and-swap or store, so a client thread, the interrupt thread and
+ * the watch thread may all work on a disk at once without a lock that a
+ * killed thread could leave held.
+ *
+ *   FREE -> FILLING   a submitter claimed it, pins and fills it
+ *   FILLING -> ISSUED the command is in PxCI (and PxSACT)
+ *   ISSUED -> DONE    whoever claimed its completion unpinned the buffer
+ *                     and set status
+ *   DONE -> TAKEN     the waiter or reaper claimed the result
+ *   TAKEN/FILLING -> FREE
+ */
+enum slot_state { SLOT_FREE, SLOT_FILLING, SLOT_ISSUED, SLOT_DONE, SLOT_TAKEN };
+
+struct slot {
+	uint32_t state;                 /* enum slot_state: atomic */
+	/* Written by the slot's holder only (the claimer in FILLING, the completer in DONE). */
+	bool queued;                    /* issued as an NCQ command */
+	int waiter;                     /* index of a synchronous waiter (clients.c), or -1 */
+	int client;                     /* index of the asynchronous client, or -1 */
+	uint32_t generation;            /* that client's subscription when it submitted */
+	uint64_t cookie;
+	int64_t status;                 /* 0 or a negative error, in DONE */
+	uint64_t pin_va, pin_len;       /* the pinned span; pin_len 0: nothing pinned */
+	uint64_t issued_ns;             /* when it went to the HBA (the watch thread's clock) */
+};
+
+struct disk {
+	unsigned index, port;
+	volatile uint8_t *regs;         /* the port's registers */
+	uint8_t *mem;                   /* the structures below, one pinned allocation */
+	struct ahci_cmd_header *list;
+	struct ahci_received_fis *fis;
+	struct ahci_cmd_table *tables;  /* one per slot */
+	uint8_t *scratch;               /* 512 bytes the device may write: IDENTIFY data */
+	struct ata_identity id;
+	unsigned nslots;                /* slots in use: CAP.NCS, or the NCQ depth if smaller */
+	bool ncq;
+	struct slot slot[AHCI_SLOTS];
+	/* Atomic: */
+	uint32_t issued;                /* slots the HBA holds, whose completion nobody claimed */
+	uint32_t mode;                  /* NCQ commands in flight in 15:0, non-queued in 31:16 */
+	uint32_t in_issue;              /* submitters between writing PxCI and setting `issued` */
+	uint32_t recovering;            /* 1 while the port is being reset: no new commands */
+	uint32_t dead;                  /* 1 once a reset failed: every request gets E_IO */
+	uint64_t completed, failed, recoveries;
+};
+
+extern struct disk disks[MAX_DISKS];
+extern unsigned ndisks;
+extern cap_t chipset;
+extern volatile uint8_t *hba;           /* ABAR; NULL until the HBA is ours */
+extern bool hung;                       /* `inject ahci hang`: the device is no longer serviced */
+extern bool irq_hang;                   /* `inject ahci irq-hang`: the next interrupt never returns */
+
+static inline uint32_t hba_r32(unsigned reg) { return *(volatile uint32_t *)(hba + reg); }
+static inline void hba_w32(unsigned reg, uint32_t v) { *(volatile uint32_t *)(hba + reg) = v; }
+static inline uint32_t port_r32(const struct disk *d, unsigned reg)
+{
+	return *(volatile uint32_t *)(d->regs + reg);
+}
+static inline void port_w32(const struct disk *d, unsigned reg, uint32_t v)
+{
+	*(volatile uint32_t *)(d->regs + reg) = v;
+}
+
+/* port.c */
+bool wait_reg(volatile uint8_t *regs, unsigned reg, uint32_t mask, uint32_t value, uint64_t timeout_ms);
+int hba_take_over(void);
+int port_attach(struct disk *d);
+void port_detach(struct disk *d);
+int port_start(struct disk *d);
+int port_reset(struct disk *d);
+
+/* slots.c: building and issuing commands, claiming completions, recovering a port */
+int slot_claim(struct disk *d, bool queued);
+void slot_unclaim(struct disk *d, int s);
+void slot_issue(struct disk *d, int s, unsigned nprd, bool write);
+int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
+		      int waiter, int client, uint32_t generation, uint64_t cookie, int *slot_out);
+void collect(struct disk *d);
+void recover(struct disk *d, const char *why, uint32_t is);
+void slot_release(struct slot *s);
+
+/* clients.c: synchronous waiters and asynchronous clients */
+extern uint64_t epoch;
+int clients_init(void);
+void notify(struct slot *s);
+int waiter_claim(void);
+void waiter_release(int w);
+int64_t waiter_wait(int w, struct disk *d, int s, uint64_t timeout_ns);
+int64_t client_subscribe(int id, int64_t event, uint64_t *epoch_out);
+int64_t client_lookup(int id, uint32_t *generation);
+int64_t client_reap(int id, uint64_t *cookie, uint64_t *status);
+
+/* misbehave.c */
+int64_t misbehave(uint64_t kind);
+
+#endif

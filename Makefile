@@ -54,7 +54,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
 	kernel/component/idl.c kernel/component/manifest.c \
-	components/shell/lineedit.c components/shell/words.c components/shell/crc32.c \
+	components/shell/lineedit.c components/shell/words.c \
 	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
 	components/block/book.c \
 	drivers/ahci/ata.c drivers/ahci/prd.c drivers/ahci/identify.c drivers/ahci/request.c

@@ -2,11 +2,11 @@
  * disk.c — the shell's `disk` command, straight to the AHCI driver.
  *
  *   disk                          every disk: model, capacity, sector size, state
- *   disk read LBA COUNT [DISK]    one sector: a hex dump; more: a CRC-32 (see crc32.h)
+ *   disk read LBA COUNT [DISK]    one sector: a hex dump; more: their SHA-256 (as sha256sum prints it)
  *   disk write LBA COUNT BYTE [DISK]   fills the sectors with BYTE, then flushes
  *   disk flush [DISK]             the disk's write cache to its medium
  *   disk queue LBA COUNT [DISK]   a read through the asynchronous interface: up to
- *                                 32 requests of 4 KiB in flight at once; a CRC-32
+ *                                 32 requests of 4 KiB in flight at once; a SHA-256
  *
  * Data moves through one 64 KiB buffer of the shell's heap, granted
  * read-write to the driver (which pins it for its device while a request is
@@ -29,7 +29,7 @@
 #include <string.h>
 
 #include "ahci_client.h"
-#include "components/shell/crc32.h"
+#include <sha256.h>
 #include "drivers/ahci/request.h"
 
 #define BUFFER_SIZE (64 * 1024)
@@ -149,6 +149,16 @@ static void hexdump(const uint8_t *p, size_t len)
 }
 
 /* Reads or writes `count` sectors from `lba` in pieces that fit the buffer. */
+/* The digest of what was hashed, in the hex that sha256sum prints (a static buffer). */
+static const char *digest_hex(struct sha256 *sum)
+{
+	static char hex[SHA256_HEX_SIZE];
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	sha256_final(sum, digest);
+	sha256_hex(digest, hex);
+	return hex;
+}
+
 static void move(cap_t cap, uint64_t op, uint64_t disk, uint64_t lba, uint64_t count, uint8_t fill,
 		 const char *what)
 {
@@ -159,7 +169,8 @@ static void move(cap_t cap, uint64_t op, uint64_t disk, uint64_t lba, uint64_t c
 		return;
 	}
 	uint64_t per = BUFFER_SIZE / di.sector_size, done = 0;
-	uint32_t crc = 0;
+	struct sha256 sum;
+	sha256_init(&sum);
 	if (op == OP_WRITE)
 		memset(buffer, fill, BUFFER_SIZE);
 	do {
@@ -173,14 +184,14 @@ static void move(cap_t cap, uint64_t op, uint64_t disk, uint64_t lba, uint64_t c
 			return;
 		}
 		if (op == OP_READ)
-			crc = crc32_update(crc, buffer, n * di.sector_size);
+			sha256_update(&sum, buffer, n * di.sector_size);
 		done += n;
 	} while (done < count);
 	if (op == OP_READ && count == 1)
 		hexdump(buffer, di.sector_size);
 	else if (op == OP_READ)
-		log_printf("crc32 0x%08x of %lu sectors (%lu bytes) from sector %lu\n", crc, count,
-			   count * di.sector_size, lba);
+		log_printf("sha256 %s of %lu sectors (%lu bytes) from sector %lu\n", digest_hex(&sum),
+			   count, count * di.sector_size, lba);
 	else if ((err = transfer(cap, disk, OP_FLUSH, 0, 0)) < 0)
 		refused(what, cap, disk, err);
 	else
@@ -270,7 +281,8 @@ static void queue(cap_t cap, uint64_t disk, uint64_t lba, uint64_t count, const 
 	}
 	uint32_t per_piece = QUEUE_PIECE / di.sector_size;
 	uint64_t round = (uint64_t)QUEUE_DEPTH * per_piece, done = 0;
-	uint32_t crc = 0;
+	struct sha256 sum;
+	sha256_init(&sum);
 	int64_t most = 0;
 	do {
 		uint64_t n = count - done < round ? count - done : round;
@@ -280,11 +292,11 @@ static void queue(cap_t cap, uint64_t disk, uint64_t lba, uint64_t count, const 
 			return;
 		}
 		most = r > most ? r : most;
-		crc = crc32_update(crc, queue_buffer, n * di.sector_size);
+		sha256_update(&sum, queue_buffer, n * di.sector_size);
 		done += n;
 	} while (done < count);
-	log_printf("crc32 0x%08x of %lu sectors (%lu bytes) from sector %lu, up to %ld requests in flight\n",
-		   crc, count, count * di.sector_size, lba, most);
+	log_printf("sha256 %s of %lu sectors (%lu bytes) from sector %lu, up to %ld requests in flight\n",
+		   digest_hex(&sum), count, count * di.sector_size, lba, most);
 }
 
 static bool number(const char *word, const char *name, uint64_t *out)

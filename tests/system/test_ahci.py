@@ -2,16 +2,16 @@
 
 Each test makes a disk image of known random content on the host, boots with it on AHCI
 port 0 (the harness's `drives`), and checks what Pinfold reads against the image's bytes
-(a hex dump of one sector, a CRC-32 of more: `zlib.crc32`), what it writes against the
+(a hex dump of one sector, a SHA-256 of more, as `sha256sum` prints it), what it writes against the
 image file after QEMU is gone, and that bad requests get `error: ` lines and no command.
 Containment is judged by QEMU itself: its VT-d trace (`vtd_dmar_fault`) must show the
 controller's wild DMA blocked at the page the driver aimed it at.  Every crash must be
 charged to ahci, which restarts and serves again.
 """
+import hashlib
 import os
 import random
 import re
-import zlib
 
 import pytest
 
@@ -49,14 +49,14 @@ def hexdump_bytes(out):
     return bytes(data)
 
 
-def crc_line(data, lba, count, queued=False):
-    line = "crc32 0x%08x of %d sectors (%d bytes) from sector %d" % (
-        zlib.crc32(data[lba * SECTOR:(lba + count) * SECTOR]), count, count * SECTOR, lba)
+def sha_line(data, lba, count, queued=False):
+    line = "sha256 %s of %d sectors (%d bytes) from sector %d" % (
+        hashlib.sha256(data[lba * SECTOR:(lba + count) * SECTOR]).hexdigest(), count, count * SECTOR, lba)
     return line + (", up to" if queued else "")
 
 
 def reads_right(vm, data, lba=4321, count=300):
-    assert vm.command("disk read %d %d" % (lba, count), timeout=60) == crc_line(data, lba, count)
+    assert vm.command("disk read %d %d" % (lba, count), timeout=60) == sha_line(data, lba, count)
 
 
 def restarts(vm):
@@ -86,7 +86,7 @@ def test_reads_match_the_image(make_qemu, tmp_path):
         assert hexdump_bytes(vm.command("disk read %d 1" % lba)) == data[lba * SECTOR:(lba + 1) * SECTOR]
     # several pieces of 64 KiB, an odd start and length, the whole last stretch
     for lba, count in ((0, 2), (7, 129), (100, 2048), (SECTORS - 1000, 1000)):
-        assert vm.command("disk read %d %d" % (lba, count), timeout=60) == crc_line(data, lba, count)
+        assert vm.command("disk read %d %d" % (lba, count), timeout=60) == sha_line(data, lba, count)
     # the pins of every request are gone again
     assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, 0 faults$", vm.command("iommu"), re.M)
 
@@ -94,10 +94,10 @@ def test_reads_match_the_image(make_qemu, tmp_path):
 def test_asynchronous_reads_use_all_32_slots(make_qemu, tmp_path):
     vm, data = boot(make_qemu, tmp_path)
     out = vm.command("disk queue 0 4096", timeout=60)
-    assert out.startswith(crc_line(data, 0, 4096, queued=True)), out
+    assert out.startswith(sha_line(data, 0, 4096, queued=True)), out
     assert out.endswith(", up to 32 requests in flight"), out
     out = vm.command("disk queue 999 77", timeout=60)
-    assert out.startswith(crc_line(data, 999, 77, queued=True)), out
+    assert out.startswith(sha_line(data, 999, 77, queued=True)), out
     m = re.match(r"^status 0, results (\d+) 0x[0-9a-f]+, 0 0x0$", vm.command("call ahci stats 0"))
     assert m and int(m.group(1)) >= 4096 // 8 + 10, "completed requests counted, none failed"
 
@@ -109,7 +109,7 @@ def test_without_ncq_every_slot_is_still_used(make_qemu, tmp_path):
                    r"no NCQ, slots 32$")
     assert vm.command("disk").endswith("port 0, slots 32, ready")
     out = vm.command("disk queue 100 4096", timeout=60)
-    assert out == crc_line(data, 100, 4096, queued=True) + " 32 requests in flight", out
+    assert out == sha_line(data, 100, 4096, queued=True) + " 32 requests in flight", out
     assert vm.command("disk write 7 9 90") == "wrote 9 sectors of 0x5a from sector 7, flushed"
     assert hexdump_bytes(vm.command("disk read 15 1")) == b"\x5a" * SECTOR
     assert hexdump_bytes(vm.command("disk read 16 1")) == data[16 * SECTOR:17 * SECTOR]
@@ -127,7 +127,7 @@ def test_writes_reach_the_image(make_qemu, tmp_path, cmdline):
     written = bytearray(data)
     written[1000 * SECTOR:1003 * SECTOR] = b"\xab" * (3 * SECTOR)
     written[5000 * SECTOR:5300 * SECTOR] = bytes(300 * SECTOR)
-    assert vm.command("disk read 990 4400", timeout=60) == crc_line(bytes(written), 990, 4400)
+    assert vm.command("disk read 990 4400", timeout=60) == sha_line(bytes(written), 990, 4400)
     image = vm.drives[0]
     vm.kill()
     with open(image, "rb") as f:
@@ -306,7 +306,7 @@ def test_device_errors_fail_the_request_and_the_port_recovers(make_qemu, tmp_pat
                               r"PxSERR 0x[0-9a-f]+\): 1 request failed, port reset$")) == n
         reads_right(vm, data, lba=1001, count=500)
     assert vm.command("disk queue 990 20").splitlines()[-1] == "error: disk queue: device error"
-    assert vm.command("disk queue 0 999").startswith(crc_line(data, 0, 999, queued=True))
+    assert vm.command("disk queue 0 999").startswith(sha_line(data, 0, 999, queued=True))
     assert restarts(vm) == ("running", 0)
 
 
@@ -318,8 +318,8 @@ def test_two_disks(make_qemu, tmp_path):
     assert vm.command("disk").splitlines() == [
         "disk 0: QEMU HARDDISK, 2048 sectors of 512 bytes (1 MiB), port 0, NCQ depth 32, ready",
         "disk 1: QEMU HARDDISK, 4096 sectors of 512 bytes (2 MiB), port 1, NCQ depth 32, ready"]
-    assert vm.command("disk read 0 2048 0", timeout=60) == crc_line(data0, 0, 2048)
-    assert vm.command("disk read 0 4096 1", timeout=60) == crc_line(data1, 0, 4096)
+    assert vm.command("disk read 0 2048 0", timeout=60) == sha_line(data0, 0, 2048)
+    assert vm.command("disk read 0 4096 1", timeout=60) == sha_line(data1, 0, 4096)
     assert vm.command("disk read 2048 1 0").startswith("error: disk read: invalid argument (disk 0 has 2048")
 
 

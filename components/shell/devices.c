@@ -8,6 +8,7 @@
  * name.
  */
 #include "components/shell/devices.h"
+#include "components/shell/error.h"
 
 #include <pinfold/kcall.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ static int64_t chipset_cap(void)
 {
 	int64_t cap = cap_lookup("chipset");
 	if (cap < 0)
-		log_printf("error: no chipset component\n");
+		shell_error("no chipset component");
 	return cap;
 }
 
@@ -111,7 +112,7 @@ void shell_iommu(void)
 	uint64_t flags = 0;
 	int64_t r = chipset_status((cap_t)cap, &flags);
 	if (r < 0) {
-		log_printf("error: iommu: %s\n", pinfold_strerror(r));
+		shell_error("iommu: %s", pinfold_strerror(r));
 		return;
 	}
 	log_printf("dma remapping: %s\n", flags & 4 ? "no IOMMU" : flags & 1 ? "on" : "off");

@@ -23,13 +23,14 @@
  * come; it prints the most requests it had in flight at once.
  */
 #include "components/shell/disk.h"
+#include "components/shell/error.h"
 
 #include <pinfold/kcall.h>
+#include <sha256.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ahci_client.h"
-#include <sha256.h>
 #include "drivers/ahci/request.h"
 
 #define BUFFER_SIZE (64 * 1024)
@@ -51,17 +52,6 @@ struct disk_info {
 static uint8_t *buffer;
 static uint8_t *queue_buffer;           /* QUEUE_DEPTH pieces */
 static int64_t queue_event = -1;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	char msg[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	log_printf("error: %s\n", msg);
-}
 
 static const char *why(int64_t err)
 {
@@ -106,7 +96,7 @@ static void list(cap_t cap)
 			   di.depth, state(di.flags));
 	}
 	if (err != E_NOT_FOUND)
-		fail("disk: the driver does not answer: %s", why(err));
+		shell_error("disk: the driver does not answer: %s", why(err));
 	else if (n == 0)
 		log_printf("no disks\n");
 }
@@ -125,12 +115,12 @@ static void refused(const char *what, cap_t cap, uint64_t disk, int64_t err)
 {
 	struct disk_info di;
 	if ((err == E_INVAL || err == E_LIMIT) && disk_info(cap, disk, &di) == 0)
-		fail("%s: %s (disk %lu has %lu sectors; at most %u per request)", what, why(err), disk,
+		shell_error("%s: %s (disk %lu has %lu sectors; at most %u per request)", what, why(err), disk,
 		     di.sectors, AHCI_MAX_REQUEST_BYTES / di.sector_size);
 	else if (err == E_NOT_FOUND)
-		fail("%s: no disk %lu (see disk)", what, disk);
+		shell_error("%s: no disk %lu (see disk)", what, disk);
 	else
-		fail("%s: %s", what, why(err));
+		shell_error("%s: %s", what, why(err));
 }
 
 static void hexdump(const uint8_t *p, size_t len)
@@ -303,7 +293,7 @@ static bool number(const char *word, const char *name, uint64_t *out)
 {
 	if (words_number(word, out))
 		return true;
-	fail("disk: %s '%s' is not a number", name, word);
+	shell_error("disk: %s '%s' is not a number", name, word);
 	return false;
 }
 
@@ -311,7 +301,7 @@ void shell_disk(const struct words *w)
 {
 	int64_t c = cap_lookup("ahci");
 	if (c < 0) {
-		fail("disk: no disk driver (the shell holds no capability for ahci)");
+		shell_error("disk: no disk driver (the shell holds no capability for ahci)");
 		return;
 	}
 	cap_t cap = (cap_t)c;
@@ -321,7 +311,7 @@ void shell_disk(const struct words *w)
 	}
 	if ((!buffer && !(buffer = mem_alloc(BUFFER_SIZE))) ||
 	    (!queue_buffer && !(queue_buffer = mem_alloc(QUEUE_DEPTH * QUEUE_PIECE)))) {
-		fail("disk: no memory for a buffer");
+		shell_error("disk: no memory for a buffer");
 		return;
 	}
 	const char *sub = w->v[1];
@@ -337,7 +327,7 @@ void shell_disk(const struct words *w)
 		    !number(w->v[4], "BYTE", &fill) || (w->count == 6 && !number(w->v[5], "DISK", &disk)))
 			return;
 		if (fill > 0xff)
-			fail("disk write: BYTE must be 0 to 255, not %lu", fill);
+			shell_error("disk write: BYTE must be 0 to 255, not %lu", fill);
 		else
 			move(cap, OP_WRITE, disk, lba, count, (uint8_t)fill, what);
 	} else if (strcmp(sub, "queue") == 0 && (w->count == 4 || w->count == 5)) {
@@ -353,6 +343,6 @@ void shell_disk(const struct words *w)
 		else
 			log_printf("disk %lu flushed\n", disk);
 	} else {
-		fail("usage: disk | disk read|queue LBA COUNT [DISK] | disk write LBA COUNT BYTE [DISK] | disk flush [DISK]");
+		shell_error("usage: disk | disk read|queue LBA COUNT [DISK] | disk write LBA COUNT BYTE [DISK] | disk flush [DISK]");
 	}
 }

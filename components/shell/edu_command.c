@@ -17,6 +17,7 @@
  * checks them again, as it must for any caller.
  */
 #include "components/shell/edu_command.h"
+#include "components/shell/error.h"
 
 #include <pinfold/kcall.h>
 #include <stdio.h>
@@ -32,9 +33,7 @@
 
 #define STATE_RUNNING    1              /* struct component_info's state */
 
-/* One "error: " line; log_printf writes it in one piece, so no other line cuts into it. */
-#define error(fmt, ...) log_printf("error: " fmt "\n", ##__VA_ARGS__)
-#define FAIL(...) do { error(__VA_ARGS__); return; } while (0)
+#define FAIL(...) do { shell_error(__VA_ARGS__); return; } while (0)
 
 /* Whether component `id`'s manifest lists an edu device; *bdf: the location it names, or NO_LOCATION. */
 static bool is_edu_instance(unsigned id, int *bdf)
@@ -121,7 +120,7 @@ static bool find_instance(const char *name, struct component_info *info, int *ma
 				return true;
 			break;
 		}
-	error("'%s' is not an edu instance (edu alone lists them)", name);
+	shell_error("'%s' is not an edu instance (edu alone lists them)", name);
 	return false;
 }
 
@@ -143,11 +142,11 @@ static void list_instances(void)
 static bool number_arg(const char *op, const char *word, uint64_t min, uint64_t max, uint64_t *out)
 {
 	if (!words_number(word, out)) {
-		error("edu %s: '%s' is not a number", op, word);
+		shell_error("edu %s: '%s' is not a number", op, word);
 		return false;
 	}
 	if (*out < min || *out > max) {
-		error("edu %s: %s is out of range (%lu..%lu)", op, word, min, max);
+		shell_error("edu %s: %s is out of range (%lu..%lu)", op, word, min, max);
 		return false;
 	}
 	return true;

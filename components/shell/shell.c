@@ -19,6 +19,7 @@
 #include "components/crashme/kinds.h"
 #include "components/shell/devices.h"
 #include "components/shell/edu_command.h"
+#include "components/shell/error.h"
 #include "components/shell/disk.h"
 #include "components/shell/lineedit.h"
 #include "components/shell/words.h"
@@ -39,8 +40,7 @@ static void echo(void *ctx, const char *s, size_t n)
 	log_write(s, n);
 }
 
-static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void error(const char *fmt, ...)
+void shell_error(const char *fmt, ...)
 {
 	char msg[200];
 	va_list ap;
@@ -51,7 +51,7 @@ static void error(const char *fmt, ...)
 }
 
 /* Prints the error line and leaves the command. */
-#define FAIL(...) do { error(__VA_ARGS__); return; } while (0)
+#define FAIL(...) do { shell_error(__VA_ARGS__); return; } while (0)
 
 /* The contract's states: a component running its init is on its way up, "restarting". */
 static const char *const state_names[] = { "restarting", "running", "restarting", "failed", "stopped" };
@@ -69,7 +69,7 @@ static bool component_arg(const char *name, struct component_info *info)
 {
 	if (find_component(name, info))
 		return true;
-	error("no component named '%s' (see ps)", name);
+	shell_error("no component named '%s' (see ps)", name);
 	return false;
 }
 
@@ -329,7 +329,7 @@ static void run_line(const char *line)
 			commands[i].run();
 			return;
 		}
-	error("unknown command '%s' (try help)", words.v[0]);
+	shell_error("unknown command '%s' (try help)", words.v[0]);
 }
 
 static void feed(uint8_t byte)
@@ -341,7 +341,7 @@ static void feed(uint8_t byte)
 		run_line(lineedit_line(&editor));
 		break;
 	case LINEEDIT_ERROR:
-		error("%s", lineedit_error(&editor));
+		shell_error("%s", lineedit_error(&editor));
 		break;
 	case LINEEDIT_CANCELLED:
 		break;

@@ -134,8 +134,15 @@ COMPONENT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-de
 COMPONENT_LDFLAGS := -pie --no-dynamic-linker -z text -z norelro -z noexecstack \
 	-z max-page-size=4096 -z separate-code -e component_start
 
-RUNTIME_SRCS := $(LIBC_SRCS) $(wildcard libc/pinfold/*.c libc/pinfold/*.S)
+# The component runtime (entry, dispatch loop) is linked whole into every
+# image; libc is an archive, so that an image carries only the functions it
+# calls (SHA-256, say, only in those that hash).
+RUNTIME_SRCS := $(wildcard libc/pinfold/*.c libc/pinfold/*.S)
 RUNTIME_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(RUNTIME_SRCS))
+USER_LIBC    := $(BUILD)/user/libc.a
+$(USER_LIBC): $(patsubst %,$(BUILD)/user/%.o,$(LIBC_SRCS))
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # The driver library (libdriver/): an archive, so that a component links only
 # the parts it calls.
@@ -172,7 +179,7 @@ $(BUILD)/user/%.S.o: %.S | deps
 -include $(wildcard $(BUILD)/user/*/*/*.d $(BUILD)/user/*/*.d)
 
 define component_rule
-$(BUILD)/components/$(notdir $(1)).elf: $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)/*.c $(1)/*.S)) $(RUNTIME_OBJS) $(DRIVER_LIB)
+$(BUILD)/components/$(notdir $(1)).elf: $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)/*.c $(1)/*.S)) $(RUNTIME_OBJS) $(DRIVER_LIB) $(USER_LIBC)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$(Q)$(LD) $(COMPONENT_LDFLAGS) -o $$@ $$^

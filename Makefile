@@ -235,7 +235,18 @@ GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 UNIT_EXTRA :=
 -include tests/unit/unit.mk
 
-$(UNIT_BIN): $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h drivers/*/*.h) tests/unit/unit_main.c | deps
+# The list of sources as a file that changes only when the list does, so
+# that deleting a test file rebuilds the binary too (a missing prerequisite
+# would not).
+UNIT_LIST := $(BUILD)/host/unit.sources
+$(UNIT_LIST): FORCE
+	@mkdir -p $(dir $@)
+	@echo $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) > $@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+.PHONY: FORCE
+FORCE:
+
+$(UNIT_BIN): $(UNIT_LIST) $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA) $(wildcard tests/unit/*.h kernel/*.h kernel/*/*.h libc/include/*.h drivers/*/*.h) tests/unit/unit_main.c | deps
 	@mkdir -p $(dir $@)
 	gcc -std=gnu11 -O1 -g -Wall -fsanitize=address,undefined -c tests/unit/unit_main.c -o $(BUILD)/host/unit_main.o
 	gcc $(HOST_CFLAGS) -o $@ $(BUILD)/host/unit_main.o $(UNIT_SRCS) $(HOST_SRCS) $(UNIT_EXTRA)

@@ -43,7 +43,9 @@ KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-
 
 LIBC_SRCS   := $(wildcard libc/*.c)
 # The FAT library: a component's code that is pure logic, also built for the host.
-FAT_SRCS    := $(wildcard components/fat/*.c)
+# The component's glue to the kernel and to block is not.
+FAT_GLUE    := components/fat/service.c components/fat/blockdev.c components/fat/caller.c
+FAT_SRCS    := $(filter-out $(FAT_GLUE),$(wildcard components/fat/*.c))
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*/*.c) $(LIBC_SRCS)
 KERNEL_ASMS := $(wildcard boot/*.S kernel/*/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))

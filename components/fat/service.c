@@ -1,0 +1,314 @@
+/*
+ * service.c — the FAT file system as a component: fat.idl's methods on the
+ * volume of disk 0.
+ *
+ * The library (fat.h) does the file system; this file is its glue to
+ * callers.  Each method is stateless for its caller: it names a file by
+ * path, and the file is opened, used and closed (and the volume flushed
+ * after a write) within the one call, so a caller that dies leaves nothing
+ * open and every acknowledged write is on the disk.  Reading a large file
+ * costs one path walk per call of up to 256 KiB, which is little beside the
+ * data.
+ *
+ * Arguments are checked in the same order everywhere: lengths first, then
+ * the buffer's pages for reading (caller.c), then the path is copied out of
+ * the buffer into fat's memory (so the caller cannot change it half-way
+ * through a lookup), and only then are the pages checked for writing, which
+ * may overwrite the path.
+ *
+ * The volume is mounted by the first method that needs it, not in init:
+ * block, above fat in the manifest, is up by then, and a disk that is
+ * missing or has no file system is an error for that call to report, not a
+ * reason for fat to fail to start.  A failed mount is tried again by the
+ * next call.
+ *
+ * The library is not thread-safe, and fat has several entry stacks (the
+ * manifest), so one lock makes the methods run one at a time.
+ */
+#include <pinfold/kcall.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "components/fat/blockdev.h"
+#include "components/fat/caller.h"
+#include "components/fat/fat.h"
+#include "components/fat/listing.h"
+#include "fat_server.h"
+
+#define PATH_MAX_BYTES 1024
+#define DATA_MAX (256 * 1024)           /* bytes one call moves (fat.idl) */
+
+static struct fat_volume volume;        /* 20 KiB: static, as is everything large */
+static struct fat_blockdev disk;
+static struct fat_file file;
+static struct fat_dir dir;
+static struct fat_dirent entry;
+static char path[PATH_MAX_BYTES + 1];
+static char reason[FAT_MESSAGE_MAX + 80];       /* explain()'s text */
+static volatile int busy;
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
+		thread_yield();
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Records what went wrong for explain() and passes the error on. */
+static int64_t failed(int64_t err, const char *fmt, const char *detail)
+{
+	snprintf(reason, sizeof reason, fmt, detail);
+	return err;
+}
+
+/* A library error as a pinfold error (fat.idl), with its explanation kept for explain(). */
+static int64_t fat_failed(int error)
+{
+	const char *detail = fat_message(&volume);
+	if (detail[0])
+		snprintf(reason, sizeof reason, "%s: %s", fat_strerror(error), detail);
+	else
+		snprintf(reason, sizeof reason, "%s", fat_strerror(error));
+	switch (-error) {
+	case FAT_E_NOT_FOUND:
+		return E_NOT_FOUND;
+	case FAT_E_EXISTS:
+	case FAT_E_NOT_EMPTY:
+		return E_BUSY;
+	case FAT_E_NO_SPACE:
+	case FAT_E_DIR_FULL:
+	case FAT_E_TOO_BIG:
+		return E_LIMIT;
+	case FAT_E_READ_ONLY:
+		return E_DENIED;
+	case FAT_E_NOT_DIR:
+	case FAT_E_IS_DIR:
+	case FAT_E_BAD_NAME:
+	case FAT_E_INVALID:
+		return E_INVAL;
+	default:                /* no file system, a damaged one, or the disk failed */
+		return E_IO;
+	}
+}
+
+static int64_t mounted(void)
+{
+	if (volume.mounted)
+		return 0;
+	char why[120];
+	int64_t err = blockdev_open(&disk, why, sizeof why);
+	if (err < 0)
+		return failed(err, "%s", why);
+	int r = fat_mount(&volume, &disk);
+	return r < 0 ? fat_failed(r) : 0;
+}
+
+/*
+ * The checks every method that names a path makes: the buffer holds
+ * path_len + data bytes (readable; writable if `write`), the path is
+ * copied out, NUL-terminated, and the volume is mounted.
+ */
+static int64_t begin(uint64_t buffer, uint64_t path_len, uint64_t data, bool write)
+{
+	if (path_len == 0 || path_len > PATH_MAX_BYTES || data > DATA_MAX)
+		return failed(E_INVAL, "%s", "a path of 1 to 1024 bytes and at most 256 KiB of data");
+	uint64_t length = path_len + data;
+	int64_t err = caller_buffer_check(buffer, length, false);
+	if (err < 0)
+		return failed(err, "%s", "the buffer is not page-aligned memory of the caller's granted to fat");
+	memcpy(path, (const void *)buffer, path_len);
+	path[path_len] = 0;
+	if (strlen(path) != path_len)
+		return failed(E_INVAL, "%s", "the path has a NUL byte");
+	if (write && (err = caller_buffer_check(buffer, length, true)) < 0)
+		return failed(err, "%s", "the buffer is not granted to fat for writing");
+	return mounted();
+}
+
+int64_t serve_lookup(uint64_t buffer, uint64_t path_len, uint64_t *size, uint64_t *attributes)
+{
+	lock();
+	int64_t err = begin(buffer, path_len, 0, false);
+	int r = err < 0 ? 0 : fat_stat(&volume, path, &entry);
+	if (err == 0 && r < 0)
+		err = fat_failed(r);
+	if (err == 0) {
+		*size = entry.size;
+		*attributes = entry.attr;
+	}
+	unlock();
+	return err;
+}
+
+/* Packs the entries after the first `skip` into out[0 .. length). */
+static int64_t list(uint8_t *out, uint64_t skip, uint64_t length, uint64_t *count, uint64_t *next)
+{
+	int r = fat_opendir(&volume, path, &dir);
+	for (uint64_t i = 0; r >= 0 && i < skip; i++)
+		if ((r = fat_readdir(&dir, &entry)) == 0)
+			return 0;       /* fewer than skip: nothing more */
+	uint64_t used = 0;
+	while (r >= 0 && (r = fat_readdir(&dir, &entry)) > 0) {
+		uint32_t name_len = (uint32_t)strlen(entry.name);
+		uint32_t bytes = fat_listing_size(name_len);
+		if (bytes > length - used) {
+			*next = skip + *count;
+			if (*count == 0)
+				return failed(E_LIMIT, "%s", "the buffer is too small for one entry");
+			return 0;
+		}
+		struct fat_listing_entry head = {
+			.size = entry.size, .attributes = entry.attr, .name_len = (uint16_t)name_len,
+		};
+		memcpy(out + used, &head, sizeof head);
+		memcpy(out + used + sizeof head, entry.name, name_len);
+		used += bytes;
+		(*count)++;
+	}
+	return r < 0 ? fat_failed(r) : 0;
+}
+
+int64_t serve_list(uint64_t buffer, uint64_t path_len, uint64_t skip, uint64_t length, uint64_t *count,
+		   uint64_t *next)
+{
+	lock();
+	*count = 0;
+	*next = 0;
+	int64_t err = begin(buffer, path_len, length > path_len ? length - path_len : 0, true);
+	if (err == 0)
+		err = list((uint8_t *)buffer, skip, length, count, next);
+	unlock();
+	return err;
+}
+
+static int64_t read_bytes(uint8_t *out, uint64_t offset, uint64_t length, uint64_t *bytes, uint64_t *size)
+{
+	int r = fat_open(&volume, path, FAT_READ, &file);
+	if (r < 0)
+		return fat_failed(r);
+	*size = fat_size(&file);
+	long n = 0;
+	if (offset < fat_size(&file)) {
+		r = fat_seek(&file, (uint32_t)offset);
+		n = r < 0 ? r : fat_read(&file, out, length);
+	}
+	fat_close(&file);
+	if (r < 0 || n < 0)
+		return fat_failed(r < 0 ? r : (int)n);
+	*bytes = (uint64_t)n;
+	return 0;
+}
+
+int64_t serve_read_bytes(uint64_t buffer, uint64_t path_len, uint64_t offset, uint64_t length, uint64_t *bytes,
+			 uint64_t *size)
+{
+	lock();
+	*bytes = *size = 0;
+	int64_t err = begin(buffer, path_len, length > path_len ? length - path_len : 0, true);
+	if (err == 0)
+		err = read_bytes((uint8_t *)buffer, offset, length, bytes, size);
+	unlock();
+	return err;
+}
+
+static int64_t write_bytes(const uint8_t *data, uint64_t length, bool append, uint64_t *size, uint64_t *created)
+{
+	*created = fat_stat(&volume, path, &entry) == -FAT_E_NOT_FOUND;
+	unsigned flags = FAT_WRITE | FAT_CREATE | (append ? FAT_APPEND : FAT_TRUNCATE);
+	int r = fat_open(&volume, path, flags, &file);
+	if (r < 0)
+		return fat_failed(r);
+	long n = length ? fat_write(&file, data, length) : 0;
+	*size = fat_size(&file);
+	r = fat_close(&file);           /* writes the entry back and flushes */
+	if (n < 0)
+		return fat_failed((int)n);
+	if (r < 0)
+		return fat_failed(r);
+	if ((uint64_t)n < length)
+		return failed(E_LIMIT, "%s", "no space left on the volume: the file holds what fitted");
+	return 0;
+}
+
+int64_t serve_write_bytes(uint64_t buffer, uint64_t path_len, uint64_t length, uint64_t append, uint64_t *size,
+			  uint64_t *created)
+{
+	lock();
+	*size = *created = 0;
+	int64_t err = begin(buffer, path_len, length, false);
+	if (err == 0 && append > 1)
+		err = failed(E_INVAL, "%s", "append is 0 (replace) or 1 (append)");
+	if (err == 0)
+		err = write_bytes((const uint8_t *)buffer + path_len, length, append, size, created);
+	unlock();
+	return err;
+}
+
+int64_t serve_unlink(uint64_t buffer, uint64_t path_len)
+{
+	lock();
+	int64_t err = begin(buffer, path_len, 0, false);
+	int r = err < 0 ? 0 : fat_remove(&volume, path);
+	if (err == 0 && r < 0)
+		err = fat_failed(r);
+	unlock();
+	return err;
+}
+
+int64_t serve_make_dir(uint64_t buffer, uint64_t path_len)
+{
+	lock();
+	int64_t err = begin(buffer, path_len, 0, false);
+	int r = err < 0 ? 0 : fat_mkdir(&volume, path);
+	if (err == 0 && r < 0)
+		err = fat_failed(r);
+	unlock();
+	return err;
+}
+
+int64_t serve_explain(uint64_t buffer, uint64_t length, uint64_t *bytes)
+{
+	lock();
+	size_t n = strlen(reason);
+	if (n > length)
+		n = length;
+	*bytes = 0;
+	int64_t err = length ? caller_buffer_check(buffer, length, true) : 0;
+	if (err == 0) {
+		memcpy((void *)buffer, reason, n);
+		*bytes = n;
+	}
+	unlock();
+	return err;
+}
+
+int64_t serve_volume(uint64_t *type, uint64_t *free_bytes)
+{
+	lock();
+	struct fat_info info;
+	int64_t err = mounted();
+	int r = err < 0 ? 0 : fat_info(&volume, &info);
+	if (err == 0 && r < 0)
+		err = fat_failed(r);
+	if (err == 0) {
+		long free_clusters = info.free_clusters;
+		if (info.free_clusters == 0xffffffffu)
+			free_clusters = fat_count_free(&volume);
+		if (free_clusters < 0)
+			err = fat_failed((int)free_clusters);
+		*type = info.type;
+		*free_bytes = free_clusters < 0 ? 0 : (uint64_t)free_clusters * info.cluster_bytes;
+	}
+	unlock();
+	return err;
+}
+
+int64_t component_init(void)
+{
+	snprintf(reason, sizeof reason, "no failure yet");
+	return 0;
+}

@@ -10,11 +10,12 @@
  * costs one path walk per call of up to 256 KiB, which is little beside the
  * data.
  *
- * Arguments are checked in the same order everywhere: lengths first, then
- * the buffer's pages for reading (caller.c), then the path is copied out of
- * the buffer into fat's memory (so the caller cannot change it half-way
- * through a lookup), and only then are the pages checked for writing, which
- * may overwrite the path.
+ * fat never touches a caller's buffer itself.  The path is copied out of
+ * it first, into fat's memory, so the caller cannot change it half-way
+ * through a lookup; data moves between the buffer and a staging area of
+ * fat's with the kernel's mem_copy, which answers E_FAULT for memory that
+ * is not granted (or not writable, or revoked meanwhile) instead of
+ * faulting fat.  caller.c makes sure the buffer is the caller's own.
  *
  * The volume is mounted by the first method that needs it, not in init:
  * block, above fat in the manifest, is up by then, and a disk that is
@@ -36,7 +37,7 @@
 #include "fat_server.h"
 
 #define PATH_MAX_BYTES 1024
-#define DATA_MAX (256 * 1024)           /* bytes one call moves (fat.idl) */
+#define DATA_MAX (64 * 1024)            /* bytes one call moves (fat.idl) */
 
 static struct fat_volume volume;        /* 20 KiB: static, as is everything large */
 static struct fat_blockdev disk;
@@ -44,6 +45,7 @@ static struct fat_file file;
 static struct fat_dir dir;
 static struct fat_dirent entry;
 static char path[PATH_MAX_BYTES + 1];
+static uint8_t staging[DATA_MAX];      /* data on its way to or from a caller */
 static char reason[FAT_MESSAGE_MAX + 80];       /* explain()'s text */
 static volatile int busy;
 
@@ -108,31 +110,36 @@ static int64_t mounted(void)
 }
 
 /*
- * The checks every method that names a path makes: the buffer holds
- * path_len + data bytes (readable; writable if `write`), the path is
- * copied out, NUL-terminated, and the volume is mounted.
+ * The checks every method that names a path makes: the buffer holds the
+ * path and `data` bytes more, all of it the caller's; the path is copied
+ * out, NUL-terminated; and the volume is mounted.
  */
-static int64_t begin(uint64_t buffer, uint64_t path_len, uint64_t data, bool write)
+static int64_t begin(uint64_t buffer, uint64_t path_len, uint64_t data)
 {
 	if (path_len == 0 || path_len > PATH_MAX_BYTES || data > DATA_MAX)
-		return failed(E_INVAL, "%s", "a path of 1 to 1024 bytes and at most 256 KiB of data");
-	uint64_t length = path_len + data;
-	int64_t err = caller_buffer_check(buffer, length, false);
-	if (err < 0)
-		return failed(err, "%s", "the buffer is not page-aligned memory of the caller's granted to fat");
-	memcpy(path, (const void *)buffer, path_len);
+		return failed(E_INVAL, "%s", "a path of 1 to 1024 bytes and at most 64 KiB of data");
+	if (caller_range_check(buffer, path_len + data) < 0)
+		return failed(E_FAULT, "%s", "the buffer is not the caller's memory");
+	if (mem_copy(path, (const void *)buffer, path_len) < 0)
+		return failed(E_FAULT, "%s", "the buffer is not granted to fat");
 	path[path_len] = 0;
 	if (strlen(path) != path_len)
 		return failed(E_INVAL, "%s", "the path has a NUL byte");
-	if (write && (err = caller_buffer_check(buffer, length, true)) < 0)
-		return failed(err, "%s", "the buffer is not granted to fat for writing");
 	return mounted();
+}
+
+/* Copies n bytes of staging out to the caller's buffer. */
+static int64_t hand_out(uint64_t buffer, uint64_t n)
+{
+	if (n && mem_copy((void *)buffer, staging, n) < 0)
+		return failed(E_FAULT, "%s", "the buffer is not granted to fat for writing");
+	return 0;
 }
 
 int64_t serve_lookup(uint64_t buffer, uint64_t path_len, uint64_t *size, uint64_t *attributes)
 {
 	lock();
-	int64_t err = begin(buffer, path_len, 0, false);
+	int64_t err = begin(buffer, path_len, 0);
 	int r = err < 0 ? 0 : fat_stat(&volume, path, &entry);
 	if (err == 0 && r < 0)
 		err = fat_failed(r);
@@ -144,6 +151,8 @@ int64_t serve_lookup(uint64_t buffer, uint64_t path_len, uint64_t *size, uint64_
 	return err;
 }
 
+static uint64_t listed;                 /* bytes list() packed */
+
 /* Packs the entries after the first `skip` into out[0 .. length). */
 static int64_t list(uint8_t *out, uint64_t skip, uint64_t length, uint64_t *count, uint64_t *next)
 {
@@ -152,6 +161,7 @@ static int64_t list(uint8_t *out, uint64_t skip, uint64_t length, uint64_t *coun
 		if ((r = fat_readdir(&dir, &entry)) == 0)
 			return 0;       /* fewer than skip: nothing more */
 	uint64_t used = 0;
+	listed = 0;
 	while (r >= 0 && (r = fat_readdir(&dir, &entry)) > 0) {
 		uint32_t name_len = (uint32_t)strlen(entry.name);
 		uint32_t bytes = fat_listing_size(name_len);
@@ -167,6 +177,7 @@ static int64_t list(uint8_t *out, uint64_t skip, uint64_t length, uint64_t *coun
 		memcpy(out + used, &head, sizeof head);
 		memcpy(out + used + sizeof head, entry.name, name_len);
 		used += bytes;
+		listed = used;
 		(*count)++;
 	}
 	return r < 0 ? fat_failed(r) : 0;
@@ -178,9 +189,11 @@ int64_t serve_list(uint64_t buffer, uint64_t path_len, uint64_t skip, uint64_t l
 	lock();
 	*count = 0;
 	*next = 0;
-	int64_t err = begin(buffer, path_len, length > path_len ? length - path_len : 0, true);
+	int64_t err = begin(buffer, path_len, length);
 	if (err == 0)
-		err = list((uint8_t *)buffer, skip, length, count, next);
+		err = list(staging, skip, length, count, next);
+	if (err == 0)
+		err = hand_out(buffer, listed);
 	unlock();
 	return err;
 }
@@ -208,9 +221,13 @@ int64_t serve_read_bytes(uint64_t buffer, uint64_t path_len, uint64_t offset, ui
 {
 	lock();
 	*bytes = *size = 0;
-	int64_t err = begin(buffer, path_len, length > path_len ? length - path_len : 0, true);
+	int64_t err = begin(buffer, path_len, length);
 	if (err == 0)
-		err = read_bytes((uint8_t *)buffer, offset, length, bytes, size);
+		err = read_bytes(staging, offset, length, bytes, size);
+	if (err == 0)
+		err = hand_out(buffer, *bytes);
+	if (err < 0)
+		*bytes = 0;
 	unlock();
 	return err;
 }
@@ -239,11 +256,13 @@ int64_t serve_write_bytes(uint64_t buffer, uint64_t path_len, uint64_t length, u
 {
 	lock();
 	*size = *created = 0;
-	int64_t err = begin(buffer, path_len, length, false);
+	int64_t err = begin(buffer, path_len, length);
 	if (err == 0 && append > 1)
 		err = failed(E_INVAL, "%s", "append is 0 (replace) or 1 (append)");
+	if (err == 0 && length && mem_copy(staging, (const void *)(buffer + path_len), length) < 0)
+		err = failed(E_FAULT, "%s", "the buffer is not granted to fat");
 	if (err == 0)
-		err = write_bytes((const uint8_t *)buffer + path_len, length, append, size, created);
+		err = write_bytes(staging, length, append, size, created);
 	unlock();
 	return err;
 }
@@ -251,7 +270,7 @@ int64_t serve_write_bytes(uint64_t buffer, uint64_t path_len, uint64_t length, u
 int64_t serve_unlink(uint64_t buffer, uint64_t path_len)
 {
 	lock();
-	int64_t err = begin(buffer, path_len, 0, false);
+	int64_t err = begin(buffer, path_len, 0);
 	int r = err < 0 ? 0 : fat_remove(&volume, path);
 	if (err == 0 && r < 0)
 		err = fat_failed(r);
@@ -262,7 +281,7 @@ int64_t serve_unlink(uint64_t buffer, uint64_t path_len)
 int64_t serve_make_dir(uint64_t buffer, uint64_t path_len)
 {
 	lock();
-	int64_t err = begin(buffer, path_len, 0, false);
+	int64_t err = begin(buffer, path_len, 0);
 	int r = err < 0 ? 0 : fat_mkdir(&volume, path);
 	if (err == 0 && r < 0)
 		err = fat_failed(r);
@@ -273,15 +292,15 @@ int64_t serve_make_dir(uint64_t buffer, uint64_t path_len)
 int64_t serve_explain(uint64_t buffer, uint64_t length, uint64_t *bytes)
 {
 	lock();
-	size_t n = strlen(reason);
+	uint64_t n = strlen(reason);
 	if (n > length)
 		n = length;
 	*bytes = 0;
-	int64_t err = length ? caller_buffer_check(buffer, length, true) : 0;
-	if (err == 0) {
-		memcpy((void *)buffer, reason, n);
+	int64_t err = caller_range_check(buffer, n);
+	if (err == 0 && n && mem_copy((void *)buffer, reason, n) < 0)
+		err = E_FAULT;
+	if (err == 0)
 		*bytes = n;
-	}
 	unlock();
 	return err;
 }

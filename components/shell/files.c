@@ -127,16 +127,16 @@ static void ls(const char *path)
 	}
 	do {
 		if (!prepare("ls", path) ||
-		    !answered("ls", path, fat_list(fat, BUF, path_len, next, BUFFER_SIZE, &count, &next)))
+		    !answered("ls", path, fat_list(fat, BUF, path_len, next, CHUNK, &count, &next)))
 			return;
 		/* fat packed them; each is checked to lie within the buffer all the same. */
 		uint64_t at = 0;
 		for (uint64_t i = 0; i < count; i++) {
 			struct fat_listing_entry e;
-			if (sizeof e > BUFFER_SIZE - at)
+			if (sizeof e > CHUNK - at)
 				break;
 			memcpy(&e, buffer + at, sizeof e);
-			if (fat_listing_size(e.name_len) > BUFFER_SIZE - at)
+			if (fat_listing_size(e.name_len) > CHUNK - at)
 				break;
 			print_entry((const char *)buffer + at + sizeof e, e.name_len, e.size, e.attributes);
 			at += fat_listing_size(e.name_len);

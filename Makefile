@@ -204,16 +204,25 @@ QEMU_ARGS := -M q35 -accel tcg -cpu max -m 512M -smp 1 -nic none \
 	-device intel-iommu,intremap=on -device edu,addr=02.0,dma_mask=0xffffffffffffffff \
 	-display none -no-reboot
 
-# A small disk on AHCI port 0 for `make run` (the `disk` shell command): made
-# once, empty, and kept between runs, so what is written to it stays.  The CD
-# is on port 2 (ide.2); -boot order=d keeps SeaBIOS from trying the disk first.
-DISK_IMG  := $(BUILD)/disk.img
+# A small disk on AHCI port 0 for `make run`: a FAT32 file system with a
+# README on it (boot/disk-readme.txt), so that `ls` and `cat README.TXT` work
+# at once.  Made once and kept between runs, so what is written to it stays:
+# it depends on nothing but its tools (delete it to start afresh).  The CD is
+# on port 2 (ide.2); -boot order=d keeps SeaBIOS from trying the disk first.
+DISK_IMG  := $(BUILD)/disk-fat.img
 DISK_ARGS := -drive file=$(DISK_IMG),if=none,id=disk0,format=raw \
 	-device ide-hd,drive=disk0,bus=ide.0 -boot order=d
+# dosfstools installs into /usr/sbin, which a user's PATH may lack.
+MKFS_VFAT := $(shell command -v mkfs.vfat 2>/dev/null || echo /usr/sbin/mkfs.vfat)
 
-$(DISK_IMG):
+$(DISK_IMG): | deps
 	@mkdir -p $(dir $@)
-	truncate -s 16M $@
+	@rm -f $@.tmp
+	truncate -s 64M $@.tmp
+	$(MKFS_VFAT) -F 32 -n PINFOLD $@.tmp >/dev/null
+	MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp boot/disk-readme.txt ::/README.TXT
+	@# Renamed only when whole, so an interrupted make leaves no half-made disk behind.
+	mv $@.tmp $@
 
 run: $(ISO) $(DISK_IMG)
 	@echo "Pinfold: quit QEMU with Ctrl-A X"

@@ -272,6 +272,8 @@ int64_t serve_unlink(uint64_t buffer, uint64_t path_len)
 	lock();
 	int64_t err = begin(buffer, path_len, 0);
 	int r = err < 0 ? 0 : fat_remove(&volume, path);
+	if (err == 0 && r == 0)
+		r = fat_flush(&volume);    /* acknowledged means on the disk */
 	if (err == 0 && r < 0)
 		err = fat_failed(r);
 	unlock();
@@ -283,6 +285,8 @@ int64_t serve_make_dir(uint64_t buffer, uint64_t path_len)
 	lock();
 	int64_t err = begin(buffer, path_len, 0);
 	int r = err < 0 ? 0 : fat_mkdir(&volume, path);
+	if (err == 0 && r == 0)
+		r = fat_flush(&volume);    /* acknowledged means on the disk */
 	if (err == 0 && r < 0)
 		err = fat_failed(r);
 	unlock();

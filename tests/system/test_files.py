@@ -22,6 +22,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "host"))
 import fatimg  # noqa: E402  (tests/host, on the path above)
+from test_shell import wait_count  # noqa: E402
 
 PARTITION_START = fatimg.PARTITION_START
 WORD_MAX = 127                  # the shell's longest word (components/shell/words.h)
@@ -110,6 +111,11 @@ def no_crash(vm):
     assert not vm.find(r"^crash: "), "a component crashed"
     ps = vm.command("ps")
     assert re.search(r"^\d+ +fat +running +0$", ps, re.M), ps
+
+
+def last_line(out):
+    """The command's own answer: other components' lines (a restart's) may come before it."""
+    return out.splitlines()[-1] if out else out
 
 
 def sum_line(data, path):
@@ -235,3 +241,30 @@ def test_no_disk_is_an_error(make_qemu):
     assert vm.command("call fat write_bytes 0x1000000000 4 0x100000 0") == "error: fat.write_bytes: invalid argument"
     assert vm.command("call fat explain 0xffffffffffff0000 100").startswith("error: fat.explain: ")
     no_crash(vm)
+
+
+def test_files_survive_crashes_below_and_of_fat(make_qemu, tmp_path):
+    """A crash of the disk driver is the block service's to hide: file commands right after it
+    give the right bytes.  A crash of fat itself fails the call in flight at most; the
+    restarted fat mounts again at its next call."""
+    big = random.Random(4).randbytes((2 << 20) + 5)
+    image = fatimg.make_image(tmp_path / "crash.img", "fat32", {"/big.bin": big}, workdir=tmp_path)
+    vm = make_qemu(drives=[str(image)])
+    vm.boot()
+    assert vm.command("call fat volume").startswith("status 0, results 32 0x20, ")
+    assert "killed ahci" in vm.command("kill ahci").splitlines()
+    assert last_line(vm.command("sum /big.bin", timeout=SUM_TIMEOUT)) == sum_line(big, "/big.bin")
+    assert last_line(vm.command("write /after-kill.txt written while ahci restarted")) == \
+        "created /after-kill.txt: 29 bytes"
+    assert "it failed, as asked" in vm.command("inject ahci null", timeout=30)
+    assert last_line(vm.command("sum /big.bin", timeout=SUM_TIMEOUT)) == sum_line(big, "/big.bin")
+    wait_count(vm, r"^restart: ahci: up in \d+ us$", 2)
+    assert "killed fat" in vm.command("kill fat").splitlines()
+    wait_count(vm, r"^restart: fat: up in \d+ us$", 1)
+    assert last_line(vm.command("cat /after-kill.txt")) == "written while ahci restarted"
+    assert last_line(vm.command("sum /big.bin", timeout=SUM_TIMEOUT)) == sum_line(big, "/big.bin")
+    vm.kill()
+    back = fatimg.mcopy_out(vm.drives[0], tmp_path / "back")
+    assert back == {"/big.bin": big, "/after-kill.txt": b"written while ahci restarted\n"}
+    clean, report = fatimg.fsck(vm.drives[0])
+    assert clean, report

@@ -6,7 +6,7 @@ import re
 import pytest
 
 COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "block", "fat", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
-              "hostile", "benchipc", "irqbench"]
+              "hostile", "benchipc", "irqbench", "blockcheck"]
 
 
 @pytest.fixture

@@ -198,20 +198,48 @@ int64_t serve_list(uint64_t buffer, uint64_t path_len, uint64_t skip, uint64_t l
 	return err;
 }
 
+/*
+ * The file the last read_bytes left open, and where it stopped.  A client
+ * that reads a file from start to end in 64 KiB calls (the shell's cat and
+ * sum) continues from there; opening the file afresh would walk its cluster
+ * chain from the start at every call, which for a file of many clusters
+ * costs more than the data.  Every method that changes the volume closes
+ * it first, so it never sees a file change under it.
+ */
+static struct fat_file reader;
+static char reader_path[PATH_MAX_BYTES + 1];
+static uint64_t reader_offset;
+static bool reader_open;
+
+static void reader_close(void)
+{
+	if (reader_open)
+		fat_close(&reader);
+	reader_open = false;
+}
+
 static int64_t read_bytes(uint8_t *out, uint64_t offset, uint64_t length, uint64_t *bytes, uint64_t *size)
 {
-	int r = fat_open(&volume, path, FAT_READ, &file);
-	if (r < 0)
-		return fat_failed(r);
-	*size = fat_size(&file);
-	long n = 0;
-	if (offset < fat_size(&file)) {
-		r = fat_seek(&file, (uint32_t)offset);
-		n = r < 0 ? r : fat_read(&file, out, length);
+	if (!reader_open || offset != reader_offset || strcmp(path, reader_path) != 0) {
+		reader_close();
+		int r = fat_open(&volume, path, FAT_READ, &reader);
+		if (r < 0)
+			return fat_failed(r);
+		reader_open = true;
+		reader_offset = 0;
+		strlcpy(reader_path, path, sizeof reader_path);
 	}
-	fat_close(&file);
-	if (r < 0 || n < 0)
-		return fat_failed(r < 0 ? r : (int)n);
+	*size = fat_size(&reader);
+	long n = 0;
+	if (offset < fat_size(&reader)) {
+		int r = offset == reader_offset ? 0 : fat_seek(&reader, (uint32_t)offset);
+		n = r < 0 ? r : fat_read(&reader, out, length);
+	}
+	if (n < 0) {
+		reader_close();
+		return fat_failed((int)n);
+	}
+	reader_offset = offset + (uint64_t)n;
 	*bytes = (uint64_t)n;
 	return 0;
 }
@@ -234,6 +262,7 @@ int64_t serve_read_bytes(uint64_t buffer, uint64_t path_len, uint64_t offset, ui
 
 static int64_t write_bytes(const uint8_t *data, uint64_t length, bool append, uint64_t *size, uint64_t *created)
 {
+	reader_close();
 	*created = fat_stat(&volume, path, &entry) == -FAT_E_NOT_FOUND;
 	unsigned flags = FAT_WRITE | FAT_CREATE | (append ? FAT_APPEND : FAT_TRUNCATE);
 	int r = fat_open(&volume, path, flags, &file);
@@ -271,6 +300,8 @@ int64_t serve_unlink(uint64_t buffer, uint64_t path_len)
 {
 	lock();
 	int64_t err = begin(buffer, path_len, 0);
+	if (err == 0)
+		reader_close();
 	int r = err < 0 ? 0 : fat_remove(&volume, path);
 	if (err == 0 && r == 0)
 		r = fat_flush(&volume);    /* acknowledged means on the disk */
@@ -284,6 +315,8 @@ int64_t serve_make_dir(uint64_t buffer, uint64_t path_len)
 {
 	lock();
 	int64_t err = begin(buffer, path_len, 0);
+	if (err == 0)
+		reader_close();
 	int r = err < 0 ? 0 : fat_mkdir(&volume, path);
 	if (err == 0 && r == 0)
 		r = fat_flush(&volume);    /* acknowledged means on the disk */

@@ -159,6 +159,11 @@ def test_files_on_a_host_made_image(name, make_qemu, tmp_path):
         "replaced /docs/new NOTE.txt: 23 bytes"
     expected["/docs/New note.txt"] = b"second version, longer\n"
     assert vm.command('mkdir "/Made in Pinfold"') == ""
+    # The file fat keeps open for sequential reads must not outlive a change to it.
+    assert vm.command("cat /docs/hello.txt") == HELLO.decode().rstrip("\n")
+    assert vm.command("write /docs/hello.txt replaced") == "replaced /docs/hello.txt: 9 bytes"
+    assert vm.command("cat /docs/hello.txt") == "replaced"
+    expected["/docs/hello.txt"] = b"replaced\n"
     long_name = "/Made in Pinfold/A rather long file name, made by Pinfold's fat.txt"
     assert vm.command("write %s %s" % (quote(long_name), "x" * 60)).startswith("created ")
     expected[long_name] = b"x" * 60 + b"\n"

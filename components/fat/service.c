@@ -4,11 +4,11 @@
  *
  * The library (fat.h) does the file system; this file is its glue to
  * callers.  Each method is stateless for its caller: it names a file by
- * path, and the file is opened, used and closed (and the volume flushed
- * after a write) within the one call, so a caller that dies leaves nothing
- * open and every acknowledged write is on the disk.  Reading a large file
- * costs one path walk per call of up to 256 KiB, which is little beside the
- * data.
+ * path, and a file written is opened, written and closed (and the volume
+ * flushed; so are unlink and make_dir) within the one call, so a caller
+ * that dies leaves nothing open and every acknowledged change is on the
+ * disk.  Only reading keeps something between calls, and only as a cache:
+ * the file of the last read_bytes and its position (see `reader`).
  *
  * fat never touches a caller's buffer itself.  The path is copied out of
  * it first, into fat's memory, so the caller cannot change it half-way

@@ -189,6 +189,8 @@ static bool cat_piece(const uint8_t *p, size_t n, void *ctx)
 {
 	struct cat_state *s = ctx;
 	if (!is_text(p, n)) {
+		if (!s->ends_in_newline)        /* text came before: the error line starts its own */
+			log_write("\n", 1);
 		shell_error("cat %s: not a text file (use sum)", s->path);
 		return false;
 	}

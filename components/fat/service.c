@@ -61,9 +61,9 @@ static void unlock(void)
 }
 
 /* Records what went wrong for explain() and passes the error on. */
-static int64_t failed(int64_t err, const char *fmt, const char *detail)
+static int64_t failed(int64_t err, const char *why)
 {
-	snprintf(reason, sizeof reason, fmt, detail);
+	strlcpy(reason, why, sizeof reason);
 	return err;
 }
 
@@ -104,7 +104,7 @@ static int64_t mounted(void)
 	char why[120];
 	int64_t err = blockdev_open(&disk, why, sizeof why);
 	if (err < 0)
-		return failed(err, "%s", why);
+		return failed(err, why);
 	int r = fat_mount(&volume, &disk);
 	return r < 0 ? fat_failed(r) : 0;
 }
@@ -117,14 +117,14 @@ static int64_t mounted(void)
 static int64_t begin(uint64_t buffer, uint64_t path_len, uint64_t data)
 {
 	if (path_len == 0 || path_len > PATH_MAX_BYTES || data > DATA_MAX)
-		return failed(E_INVAL, "%s", "a path of 1 to 1024 bytes and at most 64 KiB of data");
+		return failed(E_INVAL, "a path of 1 to 1024 bytes and at most 64 KiB of data");
 	if (caller_range_check(buffer, path_len + data) < 0)
-		return failed(E_FAULT, "%s", "the buffer is not the caller's memory");
+		return failed(E_FAULT, "the buffer is not the caller's memory");
 	if (mem_copy(path, (const void *)buffer, path_len) < 0)
-		return failed(E_FAULT, "%s", "the buffer is not granted to fat");
+		return failed(E_FAULT, "the buffer is not granted to fat");
 	path[path_len] = 0;
 	if (strlen(path) != path_len)
-		return failed(E_INVAL, "%s", "the path has a NUL byte");
+		return failed(E_INVAL, "the path has a NUL byte");
 	return mounted();
 }
 
@@ -132,7 +132,7 @@ static int64_t begin(uint64_t buffer, uint64_t path_len, uint64_t data)
 static int64_t hand_out(uint64_t buffer, uint64_t n)
 {
 	if (n && mem_copy((void *)buffer, staging, n) < 0)
-		return failed(E_FAULT, "%s", "the buffer is not granted to fat for writing");
+		return failed(E_FAULT, "the buffer is not granted to fat for writing");
 	return 0;
 }
 
@@ -168,7 +168,7 @@ static int64_t list(uint8_t *out, uint64_t skip, uint64_t length, uint64_t *coun
 		if (bytes > length - used) {
 			*next = skip + *count;
 			if (*count == 0)
-				return failed(E_LIMIT, "%s", "the buffer is too small for one entry");
+				return failed(E_LIMIT, "the buffer is too small for one entry");
 			return 0;
 		}
 		struct fat_listing_entry head = {
@@ -276,7 +276,7 @@ static int64_t write_bytes(const uint8_t *data, uint64_t length, bool append, ui
 	if (r < 0)
 		return fat_failed(r);
 	if ((uint64_t)n < length)
-		return failed(E_LIMIT, "%s", "no space left on the volume: the file holds what fitted");
+		return failed(E_LIMIT, "no space left on the volume: the file holds what fitted");
 	return 0;
 }
 
@@ -287,9 +287,9 @@ int64_t serve_write_bytes(uint64_t buffer, uint64_t path_len, uint64_t length, u
 	*size = *created = 0;
 	int64_t err = begin(buffer, path_len, length);
 	if (err == 0 && append > 1)
-		err = failed(E_INVAL, "%s", "append is 0 (replace) or 1 (append)");
+		err = failed(E_INVAL, "append is 0 (replace) or 1 (append)");
 	if (err == 0 && length && mem_copy(staging, (const void *)(buffer + path_len), length) < 0)
-		err = failed(E_FAULT, "%s", "the buffer is not granted to fat");
+		err = failed(E_FAULT, "the buffer is not granted to fat");
 	if (err == 0)
 		err = write_bytes(staging, length, append, size, created);
 	unlock();

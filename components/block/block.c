@@ -81,7 +81,8 @@ int64_t waiter_event(int w)
 	return waiters[w];
 }
 
-static void learn_disks(void)
+/* The disks and their geometry, from ahci (at init, and on a connection if it had none). */
+void block_learn_disks(void)
 {
 	uint64_t sectors, details;
 	for (ndisks = 0; ndisks < BLOCK_MAX_DISKS && ahci_info(ahci, ndisks, &sectors, &details) == 0; ndisks++) {
@@ -104,7 +105,7 @@ int64_t component_init(void)
 			err = waiters[w];
 	if (err < 0)
 		return err;
-	learn_disks();
+	block_learn_disks();
 	return engine_start();
 }
 

@@ -65,6 +65,8 @@ void block_unlock(void);
 int64_t block_enter(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		    int client, uint32_t generation, uint64_t cookie, int waiter);
 
+void block_learn_disks(void);           /* ask ahci for its disks' geometry */
+
 /* The event waiting method w waits on (block.c). */
 int64_t waiter_event(int w);
 

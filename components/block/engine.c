@@ -96,6 +96,8 @@ static int64_t connect(void)
 	uint64_t epoch;
 	if ((err = ahci_subscribe(ahci, (uint64_t)event, &epoch)) < 0)
 		return err;
+	if (ndisks == 0)
+		block_learn_disks();    /* ahci had no disks at block's init (it was restarting, say) */
 	block_lock();
 	driver_restarted();
 	block_unlock();
@@ -130,11 +132,12 @@ static void issue(void)
 	}
 }
 
+/* Reaps every completion ahci has for me (it says how many more wait after each). */
 static void collect(void)
 {
 	uint64_t cookie, status;
-	int64_t more;
-	while ((more = ahci_reap(ahci, &cookie, &status)) >= 0) {
+	int64_t more = 1;
+	while (more > 0 && (more = ahci_reap(ahci, &cookie, &status)) >= 0) {
 		int s = (int)(cookie & 0xff);
 		block_lock();
 		if (book_complete(&book, s, cookie >> 8, (int64_t)status))
@@ -163,11 +166,15 @@ static void engine(uint64_t arg)
 			sleep_ns(5 * MS);       /* the driver is restarting */
 			continue;
 		}
+		/* Nothing with the driver, nothing to reap: then the wake-up was a kick. */
+		block_lock();
+		bool with_driver = book_count(&book, BOOK_ISSUED) > 0;
+		block_unlock();
+		if (with_driver)
+			collect();
 		refused = false;
-		issue();
-		collect();
-		if (connected && !refused)
-			issue();        /* what the completions allowed */
+		if (connected)
+			issue();
 		event_wait(event, pause_ns());
 	}
 }

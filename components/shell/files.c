@@ -7,6 +7,7 @@
  *   sum PATH           the file's SHA-256, printed as sha256sum prints it: "HEX  PATH"
  *   write PATH TEXT... creates PATH, or replaces what it held, with the words of TEXT
  *                      joined by single spaces and a newline
+ *   append PATH TEXT.. the same at the end of PATH (created if it is not there)
  *   rm PATH            removes a file or an empty directory
  *   mkdir PATH         makes a directory
  *
@@ -228,27 +229,29 @@ static void sum(const char *path)
 	log_printf("%s  %s\n", hex, path);
 }
 
-static void write_text(const char *path, const struct words *w)
+/* write and append: the words after the path, joined by single spaces, and a newline. */
+static void write_text(const char *command, const char *path, const struct words *w)
 {
 	static char text[TEXT_MAX];
 	size_t n = 0;
 	for (int i = 2; i < w->count; i++) {
 		size_t len = strlen(w->v[i]);
 		if (n + len + 1 > sizeof text) {
-			shell_error("write: the text is too long");
+			shell_error("%s: the text is too long", command);
 			return;
 		}
 		memcpy(text + n, w->v[i], len);
 		n += len;
 		text[n++] = i + 1 < w->count ? ' ' : '\n';
 	}
+	bool append = strcmp(command, "append") == 0;
 	uint64_t size, created;
-	if (!prepare("write", path))
+	if (!prepare(command, path))
 		return;
 	memcpy(buffer + path_len, text, n);
-	if (!answered("write", path, fat_write_bytes(fat, BUF, path_len, n, 0, &size, &created)))
+	if (!answered(command, path, fat_write_bytes(fat, BUF, path_len, n, append, &size, &created)))
 		return;
-	log_printf("%s %s: %lu bytes\n", created ? "created" : "replaced", path, size);
+	log_printf("%s %s: %lu bytes\n", created ? "created" : append ? "appended to" : "replaced", path, size);
 }
 
 void shell_files(const struct words *w)
@@ -262,15 +265,17 @@ void shell_files(const struct words *w)
 			shell_error("usage: ls [PATH]");
 		else
 			ls(w->count == 2 ? w->v[1] : "/");
-	} else if (w->count < 2 || (w->count != 2 && strcmp(command, "write") != 0) ||
-		   (w->count < 3 && strcmp(command, "write") == 0)) {
-		shell_error("usage: %s PATH%s", command, strcmp(command, "write") == 0 ? " TEXT..." : "");
+	} else if (strcmp(command, "write") == 0 || strcmp(command, "append") == 0) {
+		if (w->count < 3)
+			shell_error("usage: %s PATH TEXT...", command);
+		else
+			write_text(command, path, w);
+	} else if (w->count != 2) {
+		shell_error("usage: %s PATH", command);
 	} else if (strcmp(command, "cat") == 0) {
 		cat(path);
 	} else if (strcmp(command, "sum") == 0) {
 		sum(path);
-	} else if (strcmp(command, "write") == 0) {
-		write_text(path, w);
 	} else if (strcmp(command, "rm") == 0) {
 		if (prepare(command, path))
 			answered(command, path, fat_unlink(fat, BUF, path_len));

@@ -313,6 +313,7 @@ static const struct {
 	{ "cat", cmd_files, "cat PATH: print a text file" },
 	{ "sum", cmd_files, "sum PATH: the SHA-256 of a file, as sha256sum prints it" },
 	{ "write", cmd_files, "write PATH TEXT...: create or replace a file with TEXT and a newline" },
+	{ "append", cmd_files, "append PATH TEXT...: add TEXT and a newline at the end of a file" },
 	{ "rm", cmd_files, "rm PATH: remove a file or an empty directory" },
 	{ "mkdir", cmd_files, "mkdir PATH: make a directory" },
 	{ "mem", cmd_mem, "frames free and pinned; mem NAME ADDR: the physical address of a page" },

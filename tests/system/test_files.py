@@ -4,8 +4,8 @@ Disk images are made on the host by Debian's mkfs.vfat and filled by mcopy with 
 (tests/host/fatimg.py: nested directories, long names, names in both cases, sizes from 0 bytes
 to several MiB): FAT32 and FAT16, each unpartitioned and inside the first partition of an MBR
 disk.  One boot per image, and in it: `ls` of every directory against the tree, `sum` of every
-file against hashlib, `cat` of a text file, then files written, replaced, made and removed in
-Pinfold.  After QEMU is gone the image is judged by the standard tools alone: mcopy reads back
+file against hashlib, `cat` of a text file, then files written, replaced, appended to, made and
+removed in Pinfold.  After QEMU is gone the image is judged by the standard tools alone: mcopy reads back
 every file byte for byte (the ones Pinfold wrote included, the ones it removed gone), and
 `fsck.vfat -n` finds nothing to repair.
 
@@ -158,6 +158,15 @@ def test_files_on_a_host_made_image(name, make_qemu, tmp_path):
     assert vm.command('write "/docs/new NOTE.txt" second  version,  longer') == \
         "replaced /docs/new NOTE.txt: 23 bytes"
     expected["/docs/New note.txt"] = b"second version, longer\n"
+    assert vm.command('append "/docs/New note.txt" and  more') == "appended to /docs/New note.txt: 32 bytes"
+    expected["/docs/New note.txt"] += b"and more\n"
+    assert vm.command("append /docs/appended.txt first") == "created /docs/appended.txt: 6 bytes"
+    expected["/docs/appended.txt"] = b"first\n"
+    grown = max((p for p in files if len(p) < 100 and p != "/docs/hello.txt"), key=lambda p: len(files[p]))
+    out = vm.command("append %s a tail" % quote(grown), timeout=60)
+    expected[grown] = files[grown] + b"a tail\n"
+    assert out == "appended to %s: %d bytes" % (grown, len(expected[grown]))
+    assert vm.command("sum " + quote(grown), timeout=SUM_TIMEOUT) == sum_line(expected[grown], grown)
     assert vm.command('mkdir "/Made in Pinfold"') == ""
     # The file fat keeps open for sequential reads must not outlive a change to it.
     assert vm.command("cat /docs/hello.txt") == HELLO.decode().rstrip("\n")
@@ -175,7 +184,7 @@ def test_files_on_a_host_made_image(name, make_qemu, tmp_path):
         del expected[path]
         assert vm.command("sum " + quote(path)).startswith("error: sum %s: no such file" % path)
     assert vm.command('rm "/empty dir"') == ""
-    for path in ["/docs/New note.txt", long_name, "/tiny.txt"]:
+    for path in ["/docs/New note.txt", "/docs/appended.txt", long_name, "/tiny.txt"]:
         assert vm.command("sum " + quote(path)) == sum_line(expected[path], path)
     listing = parse_ls(vm.command('ls "/Made in Pinfold"'))
     assert listing == {long_name.rsplit("/", 1)[1]: 61}
@@ -253,10 +262,15 @@ def test_files_survive_crashes_below_and_of_fat(make_qemu, tmp_path):
     give the right bytes.  A crash of fat itself fails the call in flight at most; the
     restarted fat mounts again at its next call."""
     big = random.Random(4).randbytes((2 << 20) + 5)
-    image = fatimg.make_image(tmp_path / "crash.img", "fat32", {"/big.bin": big}, workdir=tmp_path)
+    # A directory whose listing needs more than one list call (64 KiB each).
+    many = {"/many/File number %04d, with a name long enough to span entries.txt" % i: b"%d\n" % i
+            for i in range(1200)}
+    image = fatimg.make_image(tmp_path / "crash.img", "fat32", dict(many, **{"/big.bin": big}),
+                              ["/many"], workdir=tmp_path)
     vm = make_qemu(drives=[str(image)])
     vm.boot()
     assert vm.command("call fat volume").startswith("status 0, results 32 0x20, ")
+    assert parse_ls(vm.command("ls /many", timeout=60)) == expected_listing(many, ["/many"], "/many")
     assert "killed ahci" in vm.command("kill ahci").splitlines()
     assert last_line(vm.command("sum /big.bin", timeout=SUM_TIMEOUT)) == sum_line(big, "/big.bin")
     assert last_line(vm.command("write /after-kill.txt written while ahci restarted")) == \
@@ -270,6 +284,6 @@ def test_files_survive_crashes_below_and_of_fat(make_qemu, tmp_path):
     assert last_line(vm.command("sum /big.bin", timeout=SUM_TIMEOUT)) == sum_line(big, "/big.bin")
     vm.kill()
     back = fatimg.mcopy_out(vm.drives[0], tmp_path / "back")
-    assert back == {"/big.bin": big, "/after-kill.txt": b"written while ahci restarted\n"}
+    assert back == dict(many, **{"/big.bin": big, "/after-kill.txt": b"written while ahci restarted\n"})
     clean, report = fatimg.fsck(vm.drives[0])
     assert clean, report

@@ -99,7 +99,11 @@ int64_t component_init(void)
 	ahci = (cap_t)cap;
 	book_init(&book);
 	clients_init();
-	int64_t err = bounce_init();
+	uint8_t *pool = mem_alloc(BOUNCE_POOL_BYTES);
+	if (!pool)
+		return E_NOMEM;
+	bounce_init(pool);
+	int64_t err = 0;
 	for (int w = 0; err == 0 && w < BLOCK_WAITERS; w++)
 		if ((waiters[w] = event_create()) < 0)
 			err = waiters[w];

@@ -19,11 +19,11 @@
 #include <stdint.h>
 
 #include "components/block/book.h"
+#include "components/block/bounce.h"
 #include "drivers/ahci/request.h"
 
 #define BLOCK_MAX_DISKS    8
 #define BLOCK_MAX_COUNT    2048u        /* sectors per request (block.idl) */
-#define BLOCK_POOL_BYTES   (4u << 20)   /* bounce memory: what may be in flight at once */
 #define BLOCK_MAX_BYTES    (1u << 20)   /* one request's data: 2048 sectors of 512 bytes */
 #define BLOCK_WAITERS      12           /* waiting methods at once: the manifest's stacks */
 #define OP_READ            AHCI_OP_READ
@@ -72,12 +72,6 @@ int64_t waiter_event(int w);
 
 /* Frees a finished request's slot and bounce memory; its status.  Under the lock. */
 int64_t block_release(int slot);
-
-/* bounce.c, under the lock (but bounce_init). */
-int64_t bounce_init(void);
-uint8_t *bounce_pool(void);
-uint8_t *bounce_alloc(uint64_t bytes);
-void bounce_free(uint8_t *p, uint64_t bytes);
 
 /* engine.c */
 int64_t engine_start(void);

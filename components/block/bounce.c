@@ -2,28 +2,32 @@
  * bounce.c — the pool of bounce buffers: block's own memory, the only memory
  * the AHCI driver's device ever reads or writes on block's behalf.
  *
- * One allocation of BLOCK_POOL_BYTES, granted read-write to ahci as a whole
+ * One allocation of BOUNCE_POOL_BYTES, granted read-write to ahci as a whole
  * (engine.c does it, again after each restart of ahci), carved into runs of
  * whole pages by a first-fit bitmap.  Whole pages because ahci refuses two
  * requests in flight at once on one page (it pins per page), and because a
  * page is what the IOMMU maps.  The pool's size bounds what block has in
  * flight; a request that finds no room is E_BUSY for an asynchronous client
  * and a short wait for a waiting method.
+ *
+ * Pure (the caller allocates the pool and holds block's lock): tested on the
+ * host (tests/unit/test_block_bounce.c).
  */
-#include "components/block/block.h"
+#include "components/block/bounce.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define PAGE   4096u
-#define PAGES  (BLOCK_POOL_BYTES / PAGE)
+#define PAGES  (BOUNCE_POOL_BYTES / PAGE)
 
 static uint8_t *pool;
 static uint64_t used[PAGES / 64];       /* bit p: page p is in a buffer */
 
-int64_t bounce_init(void)
+void bounce_init(uint8_t *memory)
 {
-	pool = mem_alloc(BLOCK_POOL_BYTES);
-	return pool ? 0 : E_NOMEM;
+	pool = memory;
+	memset(used, 0, sizeof used);
 }
 
 uint8_t *bounce_pool(void)

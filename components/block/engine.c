@@ -88,7 +88,7 @@ static void driver_restarted(void)
 
 static int64_t connect(void)
 {
-	int64_t err = mem_grant(bounce_pool(), BLOCK_POOL_BYTES, ahci, GRANT_READ | GRANT_WRITE);
+	int64_t err = mem_grant(bounce_pool(), BOUNCE_POOL_BYTES, ahci, GRANT_READ | GRANT_WRITE);
 	if (err < 0 && err != E_BUSY)   /* E_BUSY: it has the grant already */
 		return err;
 	if ((err = event_grant(event, ahci)) < 0)

@@ -15,6 +15,11 @@
  * pattern of the last round it reports, which the test checks in the disk
  * image after QEMU has gone.
  *
+ * The manifest runs this image twice, as blockcheck and blockcheck2, so
+ * that two asynchronous clients use block at once; each names itself in its
+ * log lines and puts its component id in every cookie, so a completion
+ * handed to the wrong client is an error.
+ *
  * `revoke` checks that a client cannot hurt block with its buffer: a read
  * into a read-only grant is refused at submit, and a read whose grant is
  * revoked while the disk works finishes with E_FAULT, block still serving.
@@ -50,6 +55,8 @@ static volatile bool stopping;
 static uint64_t read_lba, write_lba, sectors;
 static uint8_t *read_buffer, *write_buffer;
 static int64_t event = -1;
+static char self[16] = "blockcheck";   /* my name: the manifest runs this image twice */
+static uint64_t tag;                    /* my component id << 40, in every cookie: whose completion it is */
 
 int64_t component_init(void)
 {
@@ -61,6 +68,13 @@ int64_t component_init(void)
 	write_buffer = mem_alloc(CHUNK * SECTOR_BYTES);
 	if (!read_buffer || !write_buffer || (event = event_create()) < 0)
 		return E_NOMEM;
+	uint64_t id = kernel_info(INFO_COMPONENT_ID);
+	struct component_info info;
+	if (kcall(SYS_COMPONENT_INFO, id, (uint64_t)&info, 0, 0).status == 0) {
+		memcpy(self, info.name, sizeof self);
+		self[sizeof self - 1] = 0;
+	}
+	tag = id << 40;
 	return 0;
 }
 
@@ -72,7 +86,7 @@ static const char *why(int64_t err)
 
 static void finish(struct loop *l)
 {
-	log_printf("blockcheck: %s loop: %lu rounds, %lu errors, %lu wrong bytes\n", l->name, l->rounds,
+	log_printf("%s: %s loop: %lu rounds, %lu errors, %lu wrong bytes\n", self, l->name, l->rounds,
 		   l->errors, l->wrong);
 	__atomic_store_n(&l->running, false, __ATOMIC_SEQ_CST);
 }
@@ -100,11 +114,11 @@ static void read_round(struct loop *l)
 			if (in_slot[i] >= 0)
 				continue;
 			int64_t err = block_submit(block, DISK, OP_READ, read_lba + next * PIECE, PIECE,
-						   (uint64_t)(read_buffer + i * PIECE_BYTES), next << 8 | (uint64_t)i);
+						   (uint64_t)(read_buffer + i * PIECE_BYTES), tag | next << 8 | (uint64_t)i);
 			if (err == E_BUSY)
 				break;
 			if (err < 0) {
-				log_printf("blockcheck: read loop: submit of sector %lu: %s\n", read_lba + next * PIECE,
+				log_printf("%s: read loop: submit of sector %lu: %s\n", self, read_lba + next * PIECE,
 					   why(err));
 				l->errors++;
 				next++, back++;
@@ -115,16 +129,16 @@ static void read_round(struct loop *l)
 		uint64_t cookie, status;
 		bool got = false;
 		while (block_reap(block, &cookie, &status) >= 0) {
-			uint64_t i = cookie & 0xff, piece = cookie >> 8;
+			uint64_t i = cookie & 0xff, piece = (cookie >> 8) & 0xffffffff;
 			if (cookie == REVOKE_COOKIE)
 				continue;
-			if (i >= DEPTH || in_slot[i] != (int64_t)piece) {
-				log_printf("blockcheck: read loop: a completion that is not mine (cookie 0x%lx)\n", cookie);
+			if ((cookie & ~((1ull << 40) - 1)) != tag || i >= DEPTH || in_slot[i] != (int64_t)piece) {
+				log_printf("%s: read loop: a completion that is not mine (cookie 0x%lx)\n", self, cookie);
 				l->errors++;
 				continue;
 			}
 			if ((int64_t)status < 0) {
-				log_printf("blockcheck: read loop: sector %lu: %s\n", read_lba + piece * PIECE,
+				log_printf("%s: read loop: sector %lu: %s\n", self, read_lba + piece * PIECE,
 					   why((int64_t)status));
 				l->errors++;
 			} else {
@@ -137,7 +151,7 @@ static void read_round(struct loop *l)
 		if (got) {
 			last_progress = clock_ns();
 		} else if (clock_ns() - last_progress > STALL_NS) {
-			log_printf("blockcheck: read loop: %lu requests not back after 30 s\n", next - back);
+			log_printf("%s: read loop: %lu requests not back after 30 s\n", self, next - back);
 			l->errors += next - back;
 			subscribe();    /* forget them: a new subscription drops what the old one left */
 			return;
@@ -161,7 +175,7 @@ static void read_loop(uint64_t arg)
 		l->rounds++;
 	}
 	if (err < 0)
-		log_printf("blockcheck: read loop: cannot start: %s\n", why(err));
+		log_printf("%s: read loop: cannot start: %s\n", self, why(err));
 	finish(l);
 }
 
@@ -186,21 +200,21 @@ static void write_loop(uint64_t arg)
 			pattern_fill(write_buffer, write_lba + done, n, round);
 			int64_t err = waiting(true, write_lba + done, n);
 			if (err < 0) {
-				log_printf("blockcheck: write loop: write of sector %lu: %s\n", write_lba + done,
+				log_printf("%s: write loop: write of sector %lu: %s\n", self, write_lba + done,
 					   why(err));
 				l->errors++;
 			}
 		}
 		int64_t err = block_flush(block, DISK);
 		if (err < 0) {
-			log_printf("blockcheck: write loop: flush: %s\n", why(err));
+			log_printf("%s: write loop: flush: %s\n", self, why(err));
 			l->errors++;
 		}
 		for (uint64_t done = 0; done < sectors; done += CHUNK) {
 			uint64_t n = sectors - done < CHUNK ? sectors - done : CHUNK;
 			memset(write_buffer, 0, CHUNK * SECTOR_BYTES);
 			if ((err = waiting(false, write_lba + done, n)) < 0) {
-				log_printf("blockcheck: write loop: read of sector %lu: %s\n", write_lba + done,
+				log_printf("%s: write loop: read of sector %lu: %s\n", self, write_lba + done,
 					   why(err));
 				l->errors++;
 			} else {
@@ -255,7 +269,7 @@ int64_t serve_status(uint64_t loop, uint64_t *rounds, uint64_t *bad)
 
 int64_t serve_memcopy(uint64_t *passed, uint64_t *failed)
 {
-	memcopy_cases(passed, failed);
+	memcopy_cases(self, passed, failed);
 	return 0;
 }
 
@@ -285,7 +299,7 @@ int64_t serve_revoke(uint64_t *status)
 		return g;
 	err = block_submit(block, DISK, OP_READ, 0, PIECE, (uint64_t)write_buffer, REVOKE_COOKIE);
 	mem_revoke(g);
-	log_printf("blockcheck: revoke: a read into a read-only grant: %s\n",
+	log_printf("%s: revoke: a read into a read-only grant: %s\n", self,
 		   err == 0 ? "accepted" : why(err));
 	if (err == 0)
 		reap_one(REVOKE_COOKIE);
@@ -299,7 +313,7 @@ int64_t serve_revoke(uint64_t *status)
 	bool untouched = true;
 	for (unsigned i = 0; i < CHUNK * SECTOR_BYTES; i++)
 		untouched &= write_buffer[i] == 0x5a;
-	log_printf("blockcheck: revoke: a read whose grant was revoked: %s, buffer %s\n",
+	log_printf("%s: revoke: a read whose grant was revoked: %s, buffer %s\n", self,
 		   done == 0 ? "completed" : why(done), untouched ? "untouched" : "written");
 	*status = (uint64_t)-done;
 	return 0;
@@ -340,5 +354,43 @@ int64_t serve_latency(uint64_t rounds, uint64_t *block_ns, uint64_t *ahci_ns)
 	}
 	*ahci_ns = (clock_ns() - start) / rounds;
 	mem_revoke(g);
+	return 0;
+}
+
+/*
+ * One client may not fill the book: FLOOD reads submitted without reaping
+ * must be refused with E_BUSY after block's per-client share; then all
+ * that were accepted are reaped.
+ */
+#define FLOOD 48
+
+int64_t serve_flood(uint64_t *accepted, uint64_t *busy)
+{
+	if (loops[0].running || loops[1].running)
+		return E_BUSY;
+	int64_t err = mem_grant(read_buffer, DEPTH * PIECE_BYTES, block, GRANT_READ | GRANT_WRITE);
+	if ((err < 0 && err != E_BUSY) || (err = subscribe()) < 0)
+		return err;
+	*accepted = *busy = 0;
+	for (uint64_t i = 0; i < FLOOD; i++) {
+		err = block_submit(block, DISK, OP_READ, i, 1, (uint64_t)read_buffer + (i % DEPTH) * PIECE_BYTES,
+				   tag | i);
+		if (err == 0)
+			++*accepted;
+		else if (err == E_BUSY)
+			++*busy;
+		else
+			return err;
+	}
+	for (uint64_t left = *accepted; left;) {
+		uint64_t cookie, status;
+		int64_t more = block_reap(block, &cookie, &status);
+		if (more >= 0 && ((cookie & ~((1ull << 40) - 1)) != tag || (int64_t)status < 0))
+			return E_IO;
+		if (more >= 0)
+			left--;
+		else if (event_wait(event, 5000 * MS) == E_TIMEOUT)
+			return E_TIMEOUT;
+	}
 	return 0;
 }

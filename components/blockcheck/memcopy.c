@@ -12,15 +12,16 @@
 #define PAGE 4096u
 
 static uint64_t passed, failed;
+static const char *self;                /* who logs: blockcheck or blockcheck2 */
 
 static void expect(const char *name, int64_t got, int64_t want)
 {
 	if (got == want) {
 		passed++;
-		log_printf("blockcheck: mem_copy: %s: ok\n", name);
+		log_printf("%s: mem_copy: %s: ok\n", self, name);
 	} else {
 		failed++;
-		log_printf("blockcheck: mem_copy: %s: FAIL (%ld, not %ld)\n", name, got, want);
+		log_printf("%s: mem_copy: %s: FAIL (%ld, not %ld)\n", self, name, got, want);
 	}
 }
 
@@ -37,8 +38,9 @@ static bool all(const uint8_t *p, uint8_t value, uint64_t len)
 	return true;
 }
 
-void memcopy_cases(uint64_t *passed_out, uint64_t *failed_out)
+void memcopy_cases(const char *who, uint64_t *passed_out, uint64_t *failed_out)
 {
+	self = who;
 	passed = failed = 0;
 	/* Two pages to copy between, and a third freed so that its address is mapped no more. */
 	uint8_t *a = mem_alloc(2 * PAGE), *b = mem_alloc(2 * PAGE), *gone = mem_alloc(PAGE);

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-/* Runs every case, logging `blockcheck: mem_copy: CASE: ok` (or FAIL and why). */
-void memcopy_cases(uint64_t *passed, uint64_t *failed);
+/* Runs every case, logging `WHO: mem_copy: CASE: ok` (or FAIL and why). */
+void memcopy_cases(const char *who, uint64_t *passed, uint64_t *failed);
 
 #endif

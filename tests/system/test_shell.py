@@ -6,7 +6,8 @@ import re
 import pytest
 
 COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "block", "fat", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
-              "hostile", "benchipc", "irqbench", "blockcheck"]
+              "hostile", "benchipc", "irqbench", "blockcheck",
+              "blockcheck2"]
 
 
 @pytest.fixture

@@ -43,7 +43,9 @@ KERNEL_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-
 
 LIBC_SRCS   := $(wildcard libc/*.c)
 # The FAT library: a component's code that is pure logic, also built for the host.
-FAT_SRCS    := $(wildcard components/fat/*.c)
+# The component's glue to the kernel and to block is not.
+FAT_GLUE    := components/fat/service.c components/fat/blockdev.c components/fat/caller.c
+FAT_SRCS    := $(filter-out $(FAT_GLUE),$(wildcard components/fat/*.c))
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*/*.c) $(LIBC_SRCS)
 KERNEL_ASMS := $(wildcard boot/*.S kernel/*/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
@@ -56,7 +58,7 @@ HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/component/idl.c kernel/component/manifest.c \
 	components/shell/lineedit.c components/shell/words.c \
 	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
-	components/block/book.c \
+	components/block/book.c components/block/bounce.c \
 	drivers/ahci/ata.c drivers/ahci/prd.c drivers/ahci/identify.c drivers/ahci/request.c
 HOST_SRCS += $(FAT_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/data/*.c)
@@ -209,16 +211,25 @@ QEMU_ARGS := -M q35 -accel tcg -cpu max -m 512M -smp 1 -nic none \
 	-device intel-iommu,intremap=on -device edu,addr=02.0,dma_mask=0xffffffffffffffff \
 	-display none -no-reboot
 
-# A small disk on AHCI port 0 for `make run` (the `disk` shell command): made
-# once, empty, and kept between runs, so what is written to it stays.  The CD
-# is on port 2 (ide.2); -boot order=d keeps SeaBIOS from trying the disk first.
-DISK_IMG  := $(BUILD)/disk.img
+# A small disk on AHCI port 0 for `make run`: a FAT32 file system with a
+# README on it (boot/disk-readme.txt), so that `ls` and `cat README.TXT` work
+# at once.  Made once and kept between runs, so what is written to it stays:
+# it depends on nothing but its tools (delete it to start afresh).  The CD is
+# on port 2 (ide.2); -boot order=d keeps SeaBIOS from trying the disk first.
+DISK_IMG  := $(BUILD)/disk-fat.img
 DISK_ARGS := -drive file=$(DISK_IMG),if=none,id=disk0,format=raw \
 	-device ide-hd,drive=disk0,bus=ide.0 -boot order=d
+# dosfstools installs into /usr/sbin, which a user's PATH may lack.
+MKFS_VFAT := $(shell command -v mkfs.vfat 2>/dev/null || echo /usr/sbin/mkfs.vfat)
 
-$(DISK_IMG):
+$(DISK_IMG): | deps
 	@mkdir -p $(dir $@)
-	truncate -s 16M $@
+	@rm -f $@.tmp
+	truncate -s 64M $@.tmp
+	$(MKFS_VFAT) -F 32 -n PINFOLD $@.tmp >/dev/null
+	MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp boot/disk-readme.txt ::/README.TXT
+	@# Renamed only when whole, so an interrupted make leaves no half-made disk behind.
+	mv $@.tmp $@
 
 run: $(ISO) $(DISK_IMG)
 	@echo "Pinfold: quit QEMU with Ctrl-A X"

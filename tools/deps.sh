@@ -15,9 +15,12 @@ check grub-mkrescue grub-common
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 check xorriso xorriso
 check mformat mtools
-check mcopy mtools          # the FAT host tests (tests/host) fill and read images with mtools
-check mkfs.vfat dosfstools
-check fsck.vfat dosfstools  # ... and check what the FAT library wrote
+check mcopy mtools          # FAT images (tests, make run's disk) are filled and read with mtools
+# dosfstools: the FAT images of the tests and of `make run` are made by mkfs.vfat,
+# and what Pinfold wrote is checked by fsck.vfat.  Both live in /usr/sbin, which
+# a user's PATH may lack.
+[ -x /usr/sbin/mkfs.vfat ] || check mkfs.vfat dosfstools
+[ -x /usr/sbin/fsck.vfat ] || check fsck.vfat dosfstools
 check qemu-system-x86_64 qemu-system-x86
 /usr/bin/python3 -c 'import pytest' 2>/dev/null || need="$need python3-pytest"
 /usr/bin/python3 -c 'import xdist' 2>/dev/null || need="$need python3-pytest-xdist"

@@ -21,6 +21,7 @@
 #include "components/shell/edu_command.h"
 #include "components/shell/error.h"
 #include "components/shell/disk.h"
+#include "components/shell/files.h"
 #include "components/shell/lineedit.h"
 #include "components/shell/words.h"
 #include "edu_client.h"
@@ -284,6 +285,7 @@ static void cmd_mem(void)
 
 static void cmd_edu(void) { shell_edu(&words); }
 static void cmd_disk(void) { shell_disk(&words); }
+static void cmd_files(void) { shell_files(&words); }
 static void cmd_kill(void) { cmd_control(CONTROL_KILL, "kill NAME", "killed", "it is not running"); }
 static void cmd_restart(void)
 {
@@ -307,6 +309,13 @@ static const struct {
 	{ "iommu", shell_iommu, "DMA and interrupt remapping, device domains, recent faults" },
 	{ "edu", cmd_edu, "edu [NAME] [fact N | dma LEN | live VALUE]: the edu devices; alone, each instance" },
 	{ "disk", cmd_disk, "disk [read|queue LBA COUNT | write LBA COUNT BYTE | flush]: the AHCI disks" },
+	{ "ls", cmd_files, "ls [PATH]: a directory of disk 0's FAT file system (size or <dir>, name)" },
+	{ "cat", cmd_files, "cat PATH: print a text file" },
+	{ "sum", cmd_files, "sum PATH: the SHA-256 of a file, as sha256sum prints it" },
+	{ "write", cmd_files, "write PATH TEXT...: create or replace a file with TEXT and a newline" },
+	{ "append", cmd_files, "append PATH TEXT...: add TEXT and a newline at the end of a file" },
+	{ "rm", cmd_files, "rm PATH: remove a file or an empty directory" },
+	{ "mkdir", cmd_files, "mkdir PATH: make a directory" },
 	{ "mem", cmd_mem, "frames free and pinned; mem NAME ADDR: the physical address of a page" },
 	{ "bench", cmd_bench, "bench ipc | bench pin [ROUNDS]: PDX or pin+unpin cost (bench: lines)" },
 };

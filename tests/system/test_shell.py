@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
-              "hostile", "benchipc", "irqbench"]
+COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "block", "fat", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
+              "hostile", "benchipc", "irqbench", "blockcheck",
+              "blockcheck2"]
 
 
 @pytest.fixture

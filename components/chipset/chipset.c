@@ -32,6 +32,20 @@
  * driver stops.  A restarted chipset makes the same table again before it
  * points the unit at it.  What this does and does not protect on QEMU 7.2 is
  * in the README ("Interrupt remapping").
+ *
+ * A restart of this component keeps every driver's DMA.  The kernel keeps,
+ * for each driver, which function this component gave it and every pin made
+ * for it (SYS_DEVICE_CLAIM, SYS_DMA_PIN; read back with SYS_DEVICE_RECORD),
+ * and a new instance builds each domain again from that record before it
+ * points the unit at its new root table (domains_adopt), then unpins the
+ * table pages of its previous instance, which the unit no longer walks.  The
+ * alternative, restarting every DMA driver after a chipset restart, would
+ * still need the kernel's record to release their pins (the frames are
+ * known only to the crashed instance), and would turn one fault into many.
+ * Rebuilding is sound because each record was checked by the kernel when it
+ * was made; nothing the crashed instance left in memory is read.  A driver
+ * that stops while no instance runs waits for the next one to quiesce it
+ * (kernel/component/lifecycle.c).
  */
 #include <pinfold/kcall.h>
 #include <stdio.h>
@@ -300,6 +314,41 @@ static int caller_id(void)
 
 static uint16_t domain_id(const struct device *d) { return (uint16_t)(d - devices + 1); }
 
+static void domains_adopt(void);
+
+/* ---- the table pages of my previous instance ---- */
+
+/*
+ * The kernel keeps my pins across my restart (SYS_DEVICE_RECORD): those
+ * found before I pin anything are my previous instance's table pages.  The
+ * unit may walk them until my new root table is in place and the caches
+ * are invalidated; only then are they unpinned, and their frames (freed
+ * with that instance's memory) go back to the kernel.
+ */
+static struct { uint64_t va, pa; } old_tables[4 * TABLE_POOL];
+static unsigned old_table_count;
+
+static void old_tables_find(void)
+{
+	struct kcall_result r = device_record(self_id, 0);
+	for (uint64_t n = 1; r.status >= 0 && n <= r.value2; n++) {
+		struct kcall_result pin = device_record(self_id, n);
+		if (pin.status < 0 || old_table_count == sizeof old_tables / sizeof old_tables[0])
+			break;
+		old_tables[old_table_count].va = pin.value & ~4095ull;
+		old_tables[old_table_count++].pa = pin.value2;
+	}
+}
+
+static void old_tables_release(void)
+{
+	for (unsigned i = 0; i < old_table_count; i++)
+		dma_unpin(self_id, old_tables[i].va, old_tables[i].pa);
+	if (old_table_count)
+		log_printf("chipset: %u table pages of my previous instance released\n", old_table_count);
+	old_table_count = 0;
+}
+
 static int setup_iommu(void)
 {
 	struct kcall_result base = kernel_info_of(INFO_IOMMU_BASE, 0);
@@ -323,11 +372,18 @@ static int setup_iommu(void)
 	if (!root_table)
 		return E_NOMEM;
 
-	/* VT-d 10.4.6 / 10.4.4: the root table, then global invalidations (6.5.1). */
+	remapping = true;
+	/* After a restart of mine: the domains my previous instance built, made again. */
+	domains_adopt();
+
+	/* VT-d 10.4.6 / 10.4.4: the root table, then global invalidations (6.5.1).  If
+	 * translation is on already (a restart), the unit switches to the new tables here,
+	 * and after the invalidations it no longer reads the old ones. */
 	w64(VTD_REG_RTADDR, root_phys);
 	gcmd_set(VTD_GCMD_SRTP);
 	context_invalidate(vtd_ccmd_global());
 	iotlb_invalidate(vtd_iotlb_global(&caps), 0);
+	old_tables_release();
 
 	/* Fault events go to my interrupt method (10.4.10-10.4.13); never remapped. */
 	uint64_t line, vector;
@@ -340,10 +396,11 @@ static int setup_iommu(void)
 	w32(VTD_REG_FECTL, 0);
 
 	gcmd_set(VTD_GCMD_TE);
-	remapping = true;
 	log_printf("chipset: VT-d at 0x%lx: %d-level tables, %u-bit addresses, DMA remapping on\n",
 		   base.value, caps.levels, caps.iova_bits);
 	setup_intremap();
+	/* A fault recorded while no instance of mine was running sent its interrupt to no one. */
+	serve_interrupt(0);
 	return 0;
 }
 
@@ -359,8 +416,9 @@ int64_t component_init(void)
 		return E_NOMEM;
 	/* The IOMMU reads these pages behind the kernel's back: pinned, they can never be
 	 * handed to anyone else, not even if this component crashes while they are in use. */
+	old_tables_find();
 	for (int i = 0; i < TABLE_POOL; i++)
-		if (dma_pin(self_id, (uint64_t)(pool + (size_t)i * 4096), true, &pool_phys[i]) < 0)
+		if (dma_pin(self_id, (uint64_t)(pool + (size_t)i * 4096), DMA_PIN_WRITE, &pool_phys[i]) < 0)
 			return E_FAULT;
 
 	struct kcall_result ecam = kernel_info_of(INFO_ECAM_BASE, 0);
@@ -380,7 +438,10 @@ int64_t component_init(void)
 	} else {
 		log_printf("chipset: no PCI configuration space (no ACPI MCFG)\n");
 	}
-	return setup_iommu();
+	int err = setup_iommu();
+	if (!err && !remapping)
+		old_tables_release();   /* no unit walks them */
+	return err;
 }
 
 /* ---- the fault event ---- */
@@ -484,6 +545,81 @@ static int64_t domain_create(struct device *d)
 	return 0;
 }
 
+/*
+ * A range starts at each page its pin call began with (DMA_PIN_RANGE_START)
+ * and runs over the following mapped pages up to the next start: unpin
+ * names exactly a range, so the ranges must come back as they were pinned.
+ */
+static bool range_starts_at(const struct device *d, unsigned nranges, uint64_t va)
+{
+	for (unsigned i = 0; i < nranges; i++)
+		if (d->range[i].va == va)
+			return true;
+	return false;
+}
+
+/* d's domain again, for `component`, from the kernel's record of its pins. */
+static void domain_adopt(struct device *d, unsigned component, uint64_t pins)
+{
+	unsigned nranges = 0;
+	uint64_t mapped = 0, covered = 0;
+	for (uint64_t n = 1; n <= pins; n++) {
+		struct kcall_result pin = device_record(component, n);
+		if (pin.status < 0)
+			break;
+		uint64_t va = pin.value & ~4095ull;
+		bool write = pin.value & DMA_PIN_WRITE;
+		if (iopt_map(&d->pt, va, pin.value2, true, write) < 0)
+			continue;
+		mapped++;
+		if ((pin.value & DMA_PIN_RANGE_START) && nranges < MAX_RANGES)
+			d->range[nranges++] = (struct range){ va, 1, write };
+	}
+	for (unsigned i = 0; i < nranges; i++) {
+		struct range *r = &d->range[i];
+		while (iopt_lookup(&d->pt, r->va + r->pages * 4096, NULL, NULL, NULL) &&
+		       !range_starts_at(d, nranges, r->va + r->pages * 4096))
+			r->pages++;
+		covered += r->pages;
+	}
+	d->pages = mapped;
+	if (mapped != pins || covered != mapped)
+		log_printf("chipset: %02x:%02x.%x: %lu of %lu pins mapped again, %lu in ranges; the rest stay "
+			   "pinned until reboot\n", PCI_BUS(d->fn.bdf), PCI_DEV(d->fn.bdf), PCI_FN(d->fn.bdf),
+			   mapped, pins, covered);
+}
+
+/*
+ * After a restart of mine, before my root table is in place: every device a
+ * driver had claimed gets its domain again, from the kernel's record of the
+ * claim and of each pin (SYS_DEVICE_RECORD), each of which the kernel
+ * checked when my previous instance made it.  So a running driver's DMA
+ * goes on working, and a driver that stops later is quiesced and its pins
+ * dropped as usual.  Nothing my crashed instance left in memory is used.
+ */
+static void domains_adopt(void)
+{
+	unsigned adopted = 0;
+	for (unsigned component = 0;; component++) {
+		struct kcall_result r = device_record(component, 0);
+		if (r.status < 0)
+			break;          /* past the last component */
+		if (!r.value)
+			continue;
+		struct device *d = device_by_bdf((uint16_t)(r.value - 1));
+		if (!d || d->owner >= 0 || domain_create(d) < 0) {
+			log_printf("chipset: could not take over component %u's device (bdf+1 0x%lx)\n",
+				   component, r.value);
+			continue;
+		}
+		d->owner = (int)component;
+		domain_adopt(d, component, r.value2);
+		adopted++;
+	}
+	if (adopted)
+		log_printf("chipset: %u DMA domains rebuilt from the kernel's record\n", adopted);
+}
+
 int64_t serve_claim(uint64_t ids, uint64_t *bdf)
 {
 	int who = caller_id();
@@ -502,6 +638,7 @@ int64_t serve_claim(uint64_t ids, uint64_t *bdf)
 		if (err < 0)
 			return err;
 		d->owner = who;         /* its fault count stays: iommu shows the device's history */
+		device_claim((unsigned)who, d->fn.bdf);
 		*bdf = d->fn.bdf;
 		return 0;
 	}
@@ -566,20 +703,22 @@ int64_t serve_bind_msi(uint64_t *line)
 /* Removes pages [va, va + pages) from d's domain, invalidates, and drops their pins. */
 static void unmap_pages(struct device *d, uint64_t va, uint64_t pages)
 {
-	uint64_t frames[UNPIN_BATCH];
+	uint64_t frames[UNPIN_BATCH], pages_of[UNPIN_BATCH];
 	for (uint64_t done = 0; done < pages;) {
 		uint64_t n = pages - done < UNPIN_BATCH ? pages - done : UNPIN_BATCH;
 		unsigned got = 0;
-		for (uint64_t i = 0; i < n; i++)
-			if (iopt_unmap(&d->pt, va + (done + i) * 4096, &frames[got]) == 0)
+		for (uint64_t i = 0; i < n; i++) {
+			pages_of[got] = va + (done + i) * 4096;
+			if (iopt_unmap(&d->pt, pages_of[got], &frames[got]) == 0)
 				got++;
+		}
 		/* The device may still hold these translations: they go before the frames do. */
 		uint64_t iva;
 		uint64_t cmd = vtd_iotlb_page(&caps, domain_id(d), va + done * 4096,
 					      vtd_iotlb_am(va + done * 4096, n), &iva);
 		iotlb_invalidate(cmd, iva);
 		for (unsigned i = 0; i < got; i++)
-			dma_unpin((unsigned)d->owner, frames[i]);
+			dma_unpin((unsigned)d->owner, pages_of[i], frames[i]);
 		d->pages -= got;
 		done += n;
 	}
@@ -606,11 +745,12 @@ int64_t serve_pin(uint64_t va, uint64_t len, uint64_t write, uint64_t *pages_out
 	for (uint64_t i = 0; i < pages; i++) {
 		uint64_t page = va + i * 4096, pa;
 		int64_t err = iopt_lookup(&d->pt, page, NULL, NULL, NULL) ? E_BUSY
-			    : dma_pin((unsigned)d->owner, page, write, &pa);
+			    : dma_pin((unsigned)d->owner, page,
+				      (write ? DMA_PIN_WRITE : 0) | (i == 0 ? DMA_PIN_RANGE_START : 0), &pa);
 		if (err >= 0) {
 			err = iopt_map(&d->pt, page, pa, true, write);
 			if (err < 0)
-				dma_unpin((unsigned)d->owner, pa);
+				dma_unpin((unsigned)d->owner, page, pa);
 		}
 		if (err < 0) {
 			d->pages += i;
@@ -674,6 +814,7 @@ int64_t serve_driver_stopped(uint64_t component)
 			d->has_domain = false;
 		}
 		d->owner = -1;
+		device_claim((unsigned)component, DEVICE_CLAIM_NONE);
 	}
 	/* 4. Its MSIs are off (step 1): their remapping entries go. */
 	intremap_msi_release((int)component, msi_off);

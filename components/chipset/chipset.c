@@ -67,6 +67,8 @@
 #define TABLE_POOL      128             /* 4 KiB pages for root, context and IO page tables */
 #define ECAM_BUS_SIZE   (1u << 20)      /* PCIe 3.0 7.2.2: 32 devices x 8 functions x 4 KiB */
 #define UNPIN_BATCH     64
+#define FAULT_LOST_SHIFT      25        /* fault(): source bits, as chipset.idl says */
+#define FAULT_INTERRUPT_SHIFT 26
 
 struct range {
 	uint64_t va, pages;
@@ -84,6 +86,7 @@ struct device {
 
 struct fault_entry {
 	struct vtd_fault f;
+	bool lost;              /* not a record: the records overflowed, and a fault of unknown source was lost */
 };
 
 static struct device devices[MAX_DEVICES];
@@ -452,8 +455,12 @@ static void charge(const struct vtd_fault *f)
 	if (d)
 		d->faults++;
 	char why[112];
-	snprintf(why, sizeof why, "IOMMU blocked a DMA %s at 0x%lx (reason %u: %s)",
-		 f->is_read ? "read" : "write", f->address, f->reason, vtd_fault_reason_text(f->reason));
+	if (f->interrupt)
+		snprintf(why, sizeof why, "IOMMU blocked an interrupt for entry %u (reason 0x%x: %s)", f->index,
+			 f->reason, vtd_fault_reason_text(f->reason));
+	else
+		snprintf(why, sizeof why, "IOMMU blocked a DMA %s at 0x%lx (reason %u: %s)",
+			 f->is_read ? "read" : "write", f->address, f->reason, vtd_fault_reason_text(f->reason));
 	if (d && d->owner >= 0)
 		component_fault((unsigned)d->owner, why);
 	else
@@ -473,14 +480,22 @@ int64_t serve_interrupt(uint64_t line)
 		if (!vtd_fault_decode(r64(at + VTD_FRCD_LO), r64(at + VTD_FRCD_HI), &f))
 			continue;
 		w32(at + VTD_FRCD_F_DWORD, VTD_FRCD_F_CLEAR);
-		fault_log[fault_count++ % FAULT_LOG].f = f;
+		fault_log[fault_count++ % FAULT_LOG] = (struct fault_entry){ .f = f };
 		charge(&f);
 	}
 	uint32_t fsts = r32(VTD_REG_FSTS);
 	if (fsts & VTD_FSTS_PFO) {
-		/* Faults from other sources were dropped while the record was full: who is unknown. */
+		/*
+		 * Faults were dropped while the records were full (VT-d 7.2.1; QEMU 7.2
+		 * has one record, and drops every fault while PFO is set, even after F
+		 * is cleared: qemu-vtd.md 2.2).  Their sources are unknown, so nobody
+		 * can be charged: the blocked DMA did no harm, but a driver whose
+		 * device misbehaved at that moment stays up.  Clearing PFO (after F,
+		 * above) lets the unit record again.
+		 */
 		w32(VTD_REG_FSTS, VTD_FSTS_PFO);
 		faults_lost++;
+		fault_log[fault_count++ % FAULT_LOG] = (struct fault_entry){ .lost = true };
 		log_printf("chipset: fault records overflowed: a fault was lost\n");
 	}
 	return 0;
@@ -849,9 +864,11 @@ int64_t serve_fault(uint64_t index, uint64_t *source, uint64_t *address)
 {
 	if (index >= FAULT_LOG || index >= fault_count)
 		return E_NOT_FOUND;
-	const struct vtd_fault *f = &fault_log[(fault_count - 1 - index) % FAULT_LOG].f;
-	*source = f->sid | (uint64_t)f->reason << 16 | (uint64_t)f->is_read << 24;
-	*address = f->address;
+	const struct fault_entry *e = &fault_log[(fault_count - 1 - index) % FAULT_LOG];
+	const struct vtd_fault *f = &e->f;
+	*source = f->sid | (uint64_t)f->reason << 16 | (uint64_t)f->is_read << 24 |
+		  (uint64_t)e->lost << FAULT_LOST_SHIFT | (uint64_t)f->interrupt << FAULT_INTERRUPT_SHIFT;
+	*address = f->interrupt ? f->index : f->address;
 	return 0;
 }
 

@@ -183,7 +183,7 @@ unsigned vtd_iotlb_am(uint64_t iova, uint64_t pages)
 	return am;
 }
 
-/* VT-d 9.9 / 10.4.14: lo = FI 63:12; hi = F 63 | T 62 | PV 59:40 | FR 39:32 | PP 31 | SID 15:0. */
+/* VT-d 9.9 / 10.4.14: lo = FI 63:12 (an interrupt fault: index 63:48); hi = F 63 | T 62 | PV 59:40 | FR 39:32 | PP 31 | SID 15:0. */
 bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f)
 {
 	memset(f, 0, sizeof *f);
@@ -194,7 +194,13 @@ bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f)
 	f->has_pasid = field(hi, 31, 1);
 	if (f->has_pasid)
 		f->pasid = field(hi, 40, 20);
-	f->address = lo & ~PAGE_MASK;
+	/* For an interrupt-remapping fault FI holds the interrupt index in bits 63:48 and
+	 * zeros below (10.4.14): there is no page. */
+	f->interrupt = f->reason >= VTD_FR_IR_FIRST && f->reason <= VTD_FR_IR_LAST;
+	if (f->interrupt)
+		f->index = (uint16_t)(lo >> 48);
+	else
+		f->address = lo & ~PAGE_MASK;
 	return f->valid;
 }
 
@@ -223,6 +229,7 @@ const char *vtd_fault_reason_text(unsigned reason)
 	case 0x24: return "reserved bits set in an interrupt remapping entry";
 	case 0x25: return "compatibility-format interrupt blocked";
 	case 0x26: return "interrupt from a source its entry does not allow";
+	case 0x27: return "posted interrupt descriptor could not be read";
 	case 0x58: return "pasid table entry invalid";
 	case 0x87: return "scalable-mode address in the interrupt range";
 	}

@@ -197,13 +197,17 @@ struct vtd_fault {
 	uint16_t sid;           /* source-id: bus << 8 | dev << 3 | fn */
 	uint8_t reason;         /* FR, see vtd_fault_reason_text */
 	bool is_read;           /* T=1: a read (or atomic); T=0: a write */
-	uint64_t address;       /* the faulting page (bits 11:0 are not recorded) */
+	uint64_t address;       /* the faulting page (bits 11:0 are not recorded); 0 for an interrupt */
+	bool interrupt;         /* an interrupt-remapping fault (reasons 0x20-0x27, VT-d 7.1.3) ... */
+	uint16_t index;         /* ... for the interrupt index in FI bits 63:48 (10.4.14) */
 	bool valid;             /* F: the record holds a fault */
 	bool has_pasid;         /* PP: the request carried a PASID ... */
 	uint32_t pasid;         /* ... this one (only then: QEMU leaves junk in PV) */
 };
 
 /* Decodes a record from its low and high qwords; returns f->valid. */
+#define VTD_FR_IR_FIRST 0x20    /* interrupt-remapping fault reasons: 0x20 to 0x27 (VT-d 7.1.3) */
+#define VTD_FR_IR_LAST  0x27
 bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f);
 
 /* A short description of a fault reason ("write to a page not mapped writable"). */

@@ -307,6 +307,43 @@ static int64_t misbehave(uint64_t kind)
 	return E_INVAL;
 }
 
+/*
+ * wild_dma_at: the wild-dma of inject, armed for a clock time instead of
+ * now, so that two devices (edu and edu2, each armed by its own driver for
+ * the same time) fault within microseconds of each other and meet in the
+ * IOMMU's fault recording registers (tests/system/test_edu.py).  Both
+ * drivers' threads wake at the same tick, each writes its DMA command, and
+ * QEMU runs both transfers 100 ms of virtual time later, back to back.
+ */
+#define ARM_AHEAD_NS (1000ull * 1000000)
+
+static void wild_dma_thread(uint64_t when)
+{
+	uint64_t now = clock_ns();
+	if (when > now)
+		sleep_ns(when - now);
+	wr64(EDU_DMA_SRC, EDU_BUFFER);
+	wr64(EDU_DMA_DST, WILD_DMA_TARGET);
+	wr64(EDU_DMA_COUNT, 64);
+	wr64(EDU_DMA_CMD, DMA_START | DMA_TO_RAM);
+}
+
+int64_t serve_wild_dma_at(uint64_t when, uint64_t *at)
+{
+	if (!regs.base || !out)
+		return E_NOT_FOUND;
+	uint64_t now = clock_ns();
+	if (when == 0)
+		when = now + ARM_AHEAD_NS;
+	if (when < now || when - now > 10 * ARM_AHEAD_NS)
+		return E_INVAL;         /* past, or too far ahead to be a test */
+	int64_t t = thread_create(wild_dma_thread, when, 20);
+	if (t < 0)
+		return t;
+	*at = when;
+	return 0;
+}
+
 int64_t serve_inject(uint64_t kind)
 {
 	if (kind >= CRASH_WILD_DMA && kind < CRASH_KINDS) {

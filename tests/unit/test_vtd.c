@@ -279,11 +279,32 @@ TEST(vtd_fault_record_fields)
 	CHECK_EQ(f.sid, 0xfa);
 }
 
+TEST(vtd_interrupt_fault_records)
+{
+	struct vtd_fault f;
+
+	/* VT-d 10.4.14: for reasons 0x20-0x27 FI holds the interrupt index in bits 63:48
+	 * (bits 47:12 clear), and no page.  Here entry 0x1234 not present (0x22), from 00:02.0. */
+	CHECK(vtd_fault_decode(0x1234ull << 48, 1ull << 63 | 0x22ull << 32 | 0x10, &f));
+	CHECK(f.interrupt);
+	CHECK_EQ(f.index, 0x1234);
+	CHECK_EQ(f.address, 0);
+	CHECK_EQ(f.sid, 0x10);
+	CHECK_STR(vtd_fault_reason_text(f.reason), "interrupt remapping entry not present");
+	/* The range's ends, and one past each: 0x1f and 0x28 are DMA reasons, with a page. */
+	CHECK(vtd_fault_decode(7ull << 48, 1ull << 63 | 0x20ull << 32, &f) && f.interrupt && f.index == 7);
+	CHECK(vtd_fault_decode(7ull << 48, 1ull << 63 | 0x27ull << 32, &f) && f.interrupt && f.index == 7);
+	CHECK(vtd_fault_decode(0x5000, 1ull << 63 | 0x1full << 32, &f) && !f.interrupt && f.address == 0x5000);
+	CHECK(vtd_fault_decode(0x5000, 1ull << 63 | 0x28ull << 32, &f) && !f.interrupt && f.address == 0x5000);
+	/* A DMA fault never has an index. */
+	CHECK(vtd_fault_decode(0xdead000, 0x80ffff0500000080ull, &f) && !f.interrupt && f.index == 0);
+}
+
 TEST(vtd_fault_reason_texts)
 {
 	/* Every reason QEMU 7.2 can raise has its own text. */
 	static const unsigned known[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xa, 0xb, 0xc, 0xd, 0xe,
-					  0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x58, 0x87 };
+					  0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x58, 0x87 };
 	const char *unknown = vtd_fault_reason_text(0xff);
 	CHECK_STR(unknown, "unknown fault reason");
 	CHECK_STR(vtd_fault_reason_text(0), unknown);

@@ -19,9 +19,11 @@
  * context entry is cleared and invalidated, and only then are the pins
  * dropped (DESIGN.md "Recovery", step 2).
  *
- * Invalidation is register based (VT-d 6.5.1): QEMU runs it synchronously,
- * and it needs no queue.  Every register access is 32 or 64 bits as the
- * register is wide: QEMU aborts on an 8-byte access to a 32-bit register.
+ * Invalidation is queued where the unit offers it (VT-d 6.5.2, ECAP.QI),
+ * and register based otherwise (6.5.1): invalidate.c.  Interrupt entries
+ * can be invalidated only through the queue.  Every register access is 32
+ * or 64 bits as the register is wide: QEMU aborts on an 8-byte access to a
+ * 32-bit register.
  *
  * When the unit offers interrupt remapping (ECAP.IR), this component owns
  * the interrupt remapping table (intremap.c; layout in irt.h) and turns
@@ -53,6 +55,7 @@
 
 #include "chipset_server.h"
 #include "intremap.h"
+#include "invalidate.h"
 #include "iopt.h"
 #include "irt.h"
 #include "pci.h"
@@ -157,21 +160,6 @@ static void gcmd_set(uint32_t bit)
 		__asm__ volatile("pause");
 }
 
-static void context_invalidate(uint64_t command)
-{
-	w64(VTD_REG_CCMD, command);
-	while (r64(VTD_REG_CCMD) & VTD_CCMD_ICC)
-		__asm__ volatile("pause");
-}
-
-static void iotlb_invalidate(uint64_t command, uint64_t iva)
-{
-	if (iva)
-		w64(caps.iro + VTD_REG_IVA_FROM_IRO, iva);
-	w64(caps.iro + VTD_REG_IOTLB_FROM_IRO, command);
-	while (r64(caps.iro + VTD_REG_IOTLB_FROM_IRO) & VTD_IOTLB_IVT)
-		__asm__ volatile("pause");
-}
 
 /* ---- 4 KiB pages for the IOMMU's tables, from one allocation of my heap ---- */
 
@@ -279,8 +267,7 @@ static void setup_intremap(void)
 	msi_entries_adopt();
 	w64(VTD_REG_IRTA, irta);
 	gcmd_set(VTD_GCMD_SIRTP);
-	/* FIXME: real hardware wants a global interrupt entry cache invalidation here (VT-d
-	 * 6.5.2.7), by queued invalidation; QEMU 7.2 caches no entry. */
+	invalidate_iec_all();           /* VT-d 6.5.2.7: entries cached from the table before (a restart) */
 	gcmd_set(VTD_GCMD_IRE);
 	unsigned lines = intremap_ioapic_switch();
 	log_printf("chipset: interrupt remapping on: %u entries, %u IOAPIC lines remapped\n", IRT_ENTRIES, lines);
@@ -352,6 +339,30 @@ static void old_tables_release(void)
 	old_table_count = 0;
 }
 
+/*
+ * Queued invalidation where the unit has it (VT-d 6.5.2): the queue and the
+ * wait descriptors' status dword are table pages, pinned and mine alone.
+ * Before the first invalidation, as 6.5.2 asks.
+ */
+static void setup_queue(void)
+{
+	uint64_t queue_phys, status_phys;
+	char option[8];
+	if (!caps.qi)
+		return;
+	if (boot_option("iommu", option, sizeof option) >= 0 && strcmp(option, "noqi") == 0) {
+		log_printf("chipset: iommu=noqi: register-based invalidation, no interrupt entry cache "
+			   "invalidation\n");
+		return;
+	}
+	void *queue = table_alloc(NULL, &queue_phys);
+	volatile uint32_t *status = table_alloc(NULL, &status_phys);
+	if (queue && status && invalidate_use_queue(queue, queue_phys, status, status_phys))
+		log_printf("chipset: queued invalidation on\n");
+	else
+		log_printf("chipset: queued invalidation could not be started: register-based invalidation\n");
+}
+
 static int setup_iommu(void)
 {
 	struct kcall_result base = kernel_info_of(INFO_IOMMU_BASE, 0);
@@ -374,6 +385,9 @@ static int setup_iommu(void)
 	root_table = table_alloc(NULL, &root_phys);
 	if (!root_table)
 		return E_NOMEM;
+	if ((err = invalidate_init(&vtd, &caps)) < 0)
+		return (int)err;
+	setup_queue();
 
 	remapping = true;
 	/* After a restart of mine: the domains my previous instance built, made again. */
@@ -384,8 +398,8 @@ static int setup_iommu(void)
 	 * and after the invalidations it no longer reads the old ones. */
 	w64(VTD_REG_RTADDR, root_phys);
 	gcmd_set(VTD_GCMD_SRTP);
-	context_invalidate(vtd_ccmd_global());
-	iotlb_invalidate(vtd_iotlb_global(&caps), 0);
+	invalidate_context(vtd_ccmd_global());
+	invalidate_iotlb(vtd_iotlb_global(&caps), 0);
 	old_tables_release();
 
 	/* Fault events go to my interrupt method (10.4.10-10.4.13); never remapped. */
@@ -555,7 +569,7 @@ static int64_t domain_create(struct device *d)
 	vtd_entry_store(slot, ctx);
 	/* Not-present to present needs no invalidation unless the unit caches misses (CAP.CM). */
 	if (caps.cm)
-		context_invalidate(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
+		invalidate_context(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
 	d->has_domain = true;
 	return 0;
 }
@@ -731,7 +745,7 @@ static void unmap_pages(struct device *d, uint64_t va, uint64_t pages)
 		uint64_t iva;
 		uint64_t cmd = vtd_iotlb_page(&caps, domain_id(d), va + done * 4096,
 					      vtd_iotlb_am(va + done * 4096, n), &iva);
-		iotlb_invalidate(cmd, iva);
+		invalidate_iotlb(cmd, iva);
 		for (unsigned i = 0; i < got; i++)
 			dma_unpin((unsigned)d->owner, pages_of[i], frames[i]);
 		d->pages -= got;
@@ -817,8 +831,8 @@ int64_t serve_driver_stopped(uint64_t component)
 		/* 2. Its domain goes, and with it every translation the IOMMU may have cached. */
 		if (d->has_domain) {
 			vtd_entry_clear(context_slot(d->fn.bdf));
-			context_invalidate(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
-			iotlb_invalidate(vtd_iotlb_domain(&caps, domain_id(d)), 0);
+			invalidate_context(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
+			invalidate_iotlb(vtd_iotlb_domain(&caps, domain_id(d)), 0);
 			/* 3. Only now may the frames go back to the kernel. */
 			for (int i = 0; i < MAX_RANGES; i++)
 				if (d->range[i].pages) {

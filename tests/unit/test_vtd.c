@@ -506,3 +506,42 @@ TEST(vtd_ioapic_rte_remappable_layout)
 		CHECK_EQ(sent, vtd_msi_remappable_address(indices[i]));
 	}
 }
+
+TEST(vtd_queued_invalidation_descriptors)
+{
+	struct vtd_caps caps;
+	struct vtd_entry d;
+	uint64_t iva, iqa;
+
+	CHECK_EQ(vtd_caps_decode(QEMU_CAP, 0xf00f4aull, &caps), 0);
+	/* 6.5.2.1: type 1, G 5:4, DID 31:16, SID 47:32, FM 49:48; hi reserved. */
+	d = vtd_qi_context(vtd_ccmd_global());
+	CHECK_EQ(d.lo, 0x11);
+	CHECK_EQ(d.hi, 0);
+	d = vtd_qi_context(vtd_ccmd_device(7, 0x0010, 3));
+	CHECK_EQ(d.lo, 1 | 3 << 4 | 7 << 16 | 0x10ull << 32 | 3ull << 48);
+	d = vtd_qi_context(vtd_ccmd_domain(0xbeef));
+	CHECK_EQ(d.lo, 1 | 2 << 4 | 0xbeefull << 16);
+	/* 6.5.2.3: type 2, G 5:4, DW 6, DR 7 (QEMU's CAP has both drains), DID 31:16; hi only for pages. */
+	d = vtd_qi_iotlb(vtd_iotlb_global(&caps), 0);
+	CHECK_EQ(d.lo, 2 | 1 << 4 | 1 << 6 | 1 << 7);
+	CHECK_EQ(d.hi, 0);
+	d = vtd_qi_iotlb(vtd_iotlb_domain(&caps, 5), 0);
+	CHECK_EQ(d.lo, 2 | 2 << 4 | 1 << 6 | 1 << 7 | 5 << 16);
+	uint64_t cmd = vtd_iotlb_page(&caps, 5, 0x40123000, 2, &iva);
+	d = vtd_qi_iotlb(cmd, iva);
+	CHECK_EQ(d.lo, 2 | 3 << 4 | 1 << 6 | 1 << 7 | 5 << 16);
+	CHECK_EQ(d.hi, 0x40120000 | 2);
+	/* 6.5.2.7: type 4; G (bit 4) 0 global, 1 one index at 47:32. */
+	CHECK_EQ(vtd_qi_iec_global().lo, 4);
+	CHECK_EQ(vtd_qi_iec_index(132).lo, 4 | 1 << 4 | 132ull << 32);
+	/* 6.5.2.8: type 5 with SW (bit 5) and never IF (bit 4: QEMU 7.2 aborts on both); data 63:32. */
+	CHECK_EQ(vtd_qi_wait(0x1234, 0x7000c, &d), 0);
+	CHECK_EQ(d.lo, 5 | 1 << 5 | 0x1234ull << 32);
+	CHECK_EQ(d.hi, 0x7000c);
+	CHECK_EQ(vtd_qi_wait(1, 0x7000e, &d), E_INVAL);
+	/* IQA: a 4 KiB-aligned page, QS = 0 (256 descriptors), 128-bit descriptors. */
+	CHECK_EQ(vtd_iqa(0x123000, &iqa), 0);
+	CHECK_EQ(iqa, 0x123000);
+	CHECK_EQ(vtd_iqa(0x123008, &iqa), E_INVAL);
+}

@@ -12,11 +12,14 @@
  * device_pin when it was made; nothing the crashed chipset left behind is
  * trusted.
  *
- * Records live in whole frames taken as needed and given back when the last
- * record of a frame goes.  Order is not kept: removing moves the last record
- * into the hole, so lookups are a linear scan (a driver pins few pages; the
- * limit below bounds the scan).  Callers run with interrupts off, as every
- * kernel call does (component.h).
+ * Records live in whole frames taken as needed, in the order they were
+ * added.  A removed record leaves a hole (frame 0, which is never pinned)
+ * until holes outnumber records, when the list is compacted and frames it no
+ * longer needs are given back.  A removal searches from just after the last
+ * one, so unpinning a range in the order it was pinned costs a step a page;
+ * reading the records in order (pins_get with n = 0, 1, 2, ...) is linear
+ * too.  Callers run with interrupts off, as every kernel call does
+ * (component.h).
  */
 #ifndef PINFOLD_COMPONENT_PINS_H
 #define PINFOLD_COMPONENT_PINS_H
@@ -39,7 +42,11 @@ struct pin_record {
 
 struct pin_list {
 	uint64_t frame[PIN_FRAMES_MAX]; /* physical addresses of the record frames; 0: none yet */
-	uint32_t count;
+	uint32_t end;                   /* slots in use, records and holes */
+	uint32_t count;                 /* records */
+	uint32_t cursor;                /* where the next removal's search starts */
+	bool read_valid;                /* pins_get's last answer is still where it was: */
+	uint32_t read_n, read_at;       /* record read_n is in slot read_at */
 };
 
 /* Adds a record.  E_LIMIT when the list is full, E_NOMEM when no frame is free for it. */
@@ -48,7 +55,7 @@ int pins_add(struct pin_list *l, uint64_t va_flags, uint64_t pa);
 /* Removes the record of page `va` on frame `pa` (flags ignored); false if there is none. */
 bool pins_remove(struct pin_list *l, uint64_t va, uint64_t pa);
 
-/* Record n (0 <= n < count) into *out; false past the end. */
-bool pins_get(const struct pin_list *l, uint32_t n, struct pin_record *out);
+/* Record n (0 <= n < count) into *out; false past the end.  It remembers where it read. */
+bool pins_get(struct pin_list *l, uint32_t n, struct pin_record *out);
 
 #endif

@@ -25,6 +25,14 @@
  * or 64 bits as the register is wide: QEMU aborts on an 8-byte access to a
  * 32-bit register.
  *
+ * Of the driver library (issue 5: "every driver and the chipset itself use
+ * one small driver library"), the chipset uses libdriver/io.h: its VT-d
+ * registers are a bounded `struct mmio` window, and its polls relax the CPU
+ * as drivers' do.  It does not use libdriver/pci_driver.h: that is the
+ * client side of this component's own interface (claim, map_bar, pin, ...),
+ * which the chipset implements with kernel calls rather than invokes;
+ * calling itself would only add a hop.
+ *
  * When the unit offers interrupt remapping (ECAP.IR), this component owns
  * the interrupt remapping table (intremap.c; layout in irt.h) and turns
  * remapping on: every driver's MSI is programmed in remappable format,
@@ -157,7 +165,7 @@ static void gcmd_set(uint32_t bit)
 {
 	w32(VTD_REG_GCMD, vtd_gcmd_value(r32(VTD_REG_GSTS), bit));
 	while (!(r32(VTD_REG_GSTS) & bit))
-		__asm__ volatile("pause");
+		cpu_relax();
 }
 
 

@@ -42,7 +42,7 @@ static bool set_queue_enable(bool on)
 	for (unsigned spin = 0; spin < POLL_LIMIT; spin++) {
 		if (!(mmio_read32(unit, VTD_REG_GSTS) & VTD_GCMD_QIE) == !on)
 			return true;
-		__asm__ volatile("pause");
+		cpu_relax();
 	}
 	return false;
 }
@@ -101,7 +101,7 @@ static void submit(struct vtd_entry d, const char *what)
 		/* A descriptor the unit refused stops the queue (FSTS.IQE) for good. */
 		if (mmio_read32(unit, VTD_REG_FSTS) & VTD_FSTS_IQE)
 			break;
-		__asm__ volatile("pause");
+		cpu_relax();
 	}
 	stuck(what);
 }
@@ -113,7 +113,7 @@ static void run_register(unsigned offset, uint64_t command, uint64_t busy, const
 	for (unsigned spin = 0; spin < POLL_LIMIT; spin++) {
 		if (!(mmio_read64(unit, offset) & busy))
 			return;
-		__asm__ volatile("pause");
+		cpu_relax();
 	}
 	stuck(what);
 }

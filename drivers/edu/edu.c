@@ -58,6 +58,7 @@
 #define EDU_BUFFER_SIZE  4096
 #define WILD_DMA_TARGET  0x10a000ull  /* physical: inside the kernel image */
 #define WAIT_NS          (2000ull * 1000000)
+#define FAULT_CHARGE_NS  (50 * 1000000ull)     /* a blocked DMA is charged asynchronously */
 #define SPOOF_VECTOR     DEVICE_VECTOR_LAST      /* the last MSI line's vector: nobody holds it here */
 #define COM1_GSI         4                       /* the serial driver's IOAPIC line (ISA IRQ 4) */
 
@@ -277,6 +278,31 @@ static int64_t spoof_interrupts(void)
 	return err < 0 ? err : 1;
 }
 
+/*
+ * msi_to: the device writes, by DMA into the interrupt window, a message in
+ * remappable format naming entry `index` (VT-d 5.1.2.2), with its own
+ * requester id on real hardware.  For an entry that is not present (0x22)
+ * or beyond the table (0x21) real hardware records an interrupt-remapping
+ * fault, which the chipset charges to this driver; QEMU 7.2 only drops the
+ * message (qemu-vtd.md section 4).  tests/system/test_intremap.py.
+ */
+int64_t serve_msi_to(uint64_t index)
+{
+	if (!regs.base || !out)
+		return E_NOT_FOUND;
+	if (index > 0xffff)
+		return E_INVAL;
+	uint32_t *message = (uint32_t *)out;
+	message[0] = VTD_MSI_REMAPPABLE_DATA;
+	int64_t err = transfer((uint64_t)out, EDU_BUFFER, 4, 0);
+	if (!err)
+		err = transfer(EDU_BUFFER, vtd_msi_remappable_address((uint16_t)index), 4, DMA_TO_RAM);
+	if (err)
+		return err;
+	sleep_ns(FAULT_CHARGE_NS);      /* if the IOMMU recorded a fault, the crash comes meanwhile */
+	return 0;
+}
+
 /* Device misbehaviour: each makes the device reach memory, or send interrupts, it was not given. */
 static int64_t misbehave(uint64_t kind)
 {
@@ -375,7 +401,6 @@ int64_t serve_bench_pin(uint64_t pages, uint64_t rounds, uint64_t *median, uint6
  * IOMMU to decide.  Its 64 bytes are a mark a test can look for in memory.
  */
 #define DMA_MARK_LEN     64
-#define FAULT_CHARGE_NS  (50 * 1000000ull)     /* a blocked DMA is charged asynchronously */
 
 static const char dma_mark[DMA_MARK_LEN] = "edu.dma_to: these 64 bytes may only land in memory edu pinned..";
 

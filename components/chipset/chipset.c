@@ -61,7 +61,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adopt.h"
 #include "chipset_server.h"
+#include "domain.h"
 #include "intremap.h"
 #include "invalidate.h"
 #include "iopt.h"
@@ -71,9 +73,6 @@
 #include "vtd.h"
 #include "libdriver/io.h"
 
-#define MAX_DEVICES     64
-#define MAX_RANGES      64              /* pinned ranges per device */
-#define MAX_PIN_PAGES   4096            /* 16 MiB per device */
 #define FAULT_LOG       16
 #define TABLE_POOL      128             /* 4 KiB pages for root, context and IO page tables */
 #define ECAM_BUS_SIZE   (1u << 20)      /* PCIe 3.0 7.2.2: 32 devices x 8 functions x 4 KiB */
@@ -81,27 +80,13 @@
 #define FAULT_LOST_SHIFT      25        /* fault(): source bits, as chipset.idl says */
 #define FAULT_INTERRUPT_SHIFT 26
 
-struct range {
-	uint64_t va, pages;
-	bool write;
-};
-
-struct device {
-	struct pci_function fn;
-	int owner;                      /* component id, -1: unclaimed */
-	bool has_domain;                /* pt is built and the context entry present */
-	struct iopt pt;
-	struct range range[MAX_RANGES];
-	uint64_t pages, faults;
-};
-
 struct fault_entry {
 	struct vtd_fault f;
 	bool lost;              /* not a record: the records overflowed, and a fault of unknown source was lost */
 };
 
-static struct device devices[MAX_DEVICES];
-static int ndevices;
+struct device devices[MAX_DEVICES];
+int ndevices;
 static unsigned self_id;
 static uint8_t apic_id;
 
@@ -287,7 +272,7 @@ static struct fault_entry fault_log[FAULT_LOG];
 static unsigned fault_count;
 static uint64_t faults_lost;
 
-static struct device *device_by_bdf(uint16_t bdf)
+struct device *device_by_bdf(uint16_t bdf)
 {
 	for (int i = 0; i < ndevices; i++)
 		if (devices[i].fn.bdf == bdf)
@@ -311,41 +296,6 @@ static int caller_id(void)
 }
 
 static uint16_t domain_id(const struct device *d) { return (uint16_t)(d - devices + 1); }
-
-static void domains_adopt(void);
-
-/* ---- the table pages of my previous instance ---- */
-
-/*
- * The kernel keeps my pins across my restart (SYS_DEVICE_RECORD): those
- * found before I pin anything are my previous instance's table pages.  The
- * unit may walk them until my new root table is in place and the caches
- * are invalidated; only then are they unpinned, and their frames (freed
- * with that instance's memory) go back to the kernel.
- */
-static struct { uint64_t va, pa; } old_tables[4 * TABLE_POOL];
-static unsigned old_table_count;
-
-static void old_tables_find(void)
-{
-	struct kcall_result r = device_record(self_id, 0);
-	for (uint64_t n = 1; r.status >= 0 && n <= r.value2; n++) {
-		struct kcall_result pin = device_record(self_id, n);
-		if (pin.status < 0 || old_table_count == sizeof old_tables / sizeof old_tables[0])
-			break;
-		old_tables[old_table_count].va = pin.value & ~4095ull;
-		old_tables[old_table_count++].pa = pin.value2;
-	}
-}
-
-static void old_tables_release(void)
-{
-	for (unsigned i = 0; i < old_table_count; i++)
-		dma_unpin(self_id, old_tables[i].va, old_tables[i].pa);
-	if (old_table_count)
-		log_printf("chipset: %u table pages of my previous instance released\n", old_table_count);
-	old_table_count = 0;
-}
 
 /*
  * Queued invalidation where the unit has it (VT-d 6.5.2): the queue and the
@@ -408,7 +358,7 @@ static int setup_iommu(void)
 	gcmd_set(VTD_GCMD_SRTP);
 	invalidate_context(vtd_ccmd_global());
 	invalidate_iotlb(vtd_iotlb_global(&caps), 0);
-	old_tables_release();
+	old_tables_release(self_id);
 
 	/* Fault events go to my interrupt method (10.4.10-10.4.13); never remapped. */
 	uint64_t line, vector;
@@ -441,7 +391,7 @@ int64_t component_init(void)
 		return E_NOMEM;
 	/* The IOMMU reads these pages behind the kernel's back: pinned, they can never be
 	 * handed to anyone else, not even if this component crashes while they are in use. */
-	old_tables_find();
+	old_tables_find(self_id);
 	for (int i = 0; i < TABLE_POOL; i++)
 		if (dma_pin(self_id, (uint64_t)(pool + (size_t)i * 4096), DMA_PIN_WRITE, &pool_phys[i]) < 0)
 			return E_FAULT;
@@ -465,7 +415,7 @@ int64_t component_init(void)
 	}
 	int err = setup_iommu();
 	if (!err && !remapping)
-		old_tables_release();   /* no unit walks them */
+		old_tables_release(self_id);   /* no unit walks them */
 	return err;
 }
 
@@ -560,8 +510,7 @@ static volatile struct vtd_entry *context_slot(uint16_t bdf)
 	return &context_table[bus][bdf & 0xff];
 }
 
-/* Gives d an empty IOMMU domain: its tables, and a present context entry. */
-static int64_t domain_create(struct device *d)
+int64_t domain_create(struct device *d)
 {
 	if (!remapping)
 		return 0;
@@ -580,81 +529,6 @@ static int64_t domain_create(struct device *d)
 		invalidate_context(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
 	d->has_domain = true;
 	return 0;
-}
-
-/*
- * A range starts at each page its pin call began with (DMA_PIN_RANGE_START)
- * and runs over the following mapped pages up to the next start: unpin
- * names exactly a range, so the ranges must come back as they were pinned.
- */
-static bool range_starts_at(const struct device *d, unsigned nranges, uint64_t va)
-{
-	for (unsigned i = 0; i < nranges; i++)
-		if (d->range[i].va == va)
-			return true;
-	return false;
-}
-
-/* d's domain again, for `component`, from the kernel's record of its pins. */
-static void domain_adopt(struct device *d, unsigned component, uint64_t pins)
-{
-	unsigned nranges = 0;
-	uint64_t mapped = 0, covered = 0;
-	for (uint64_t n = 1; n <= pins; n++) {
-		struct kcall_result pin = device_record(component, n);
-		if (pin.status < 0)
-			break;
-		uint64_t va = pin.value & ~4095ull;
-		bool write = pin.value & DMA_PIN_WRITE;
-		if (iopt_map(&d->pt, va, pin.value2, true, write) < 0)
-			continue;
-		mapped++;
-		if ((pin.value & DMA_PIN_RANGE_START) && nranges < MAX_RANGES)
-			d->range[nranges++] = (struct range){ va, 1, write };
-	}
-	for (unsigned i = 0; i < nranges; i++) {
-		struct range *r = &d->range[i];
-		while (iopt_lookup(&d->pt, r->va + r->pages * 4096, NULL, NULL, NULL) &&
-		       !range_starts_at(d, nranges, r->va + r->pages * 4096))
-			r->pages++;
-		covered += r->pages;
-	}
-	d->pages = mapped;
-	if (mapped != pins || covered != mapped)
-		log_printf("chipset: %02x:%02x.%x: %lu of %lu pins mapped again, %lu in ranges; the rest stay "
-			   "pinned until reboot\n", PCI_BUS(d->fn.bdf), PCI_DEV(d->fn.bdf), PCI_FN(d->fn.bdf),
-			   mapped, pins, covered);
-}
-
-/*
- * After a restart of mine, before my root table is in place: every device a
- * driver had claimed gets its domain again, from the kernel's record of the
- * claim and of each pin (SYS_DEVICE_RECORD), each of which the kernel
- * checked when my previous instance made it.  So a running driver's DMA
- * goes on working, and a driver that stops later is quiesced and its pins
- * dropped as usual.  Nothing my crashed instance left in memory is used.
- */
-static void domains_adopt(void)
-{
-	unsigned adopted = 0;
-	for (unsigned component = 0;; component++) {
-		struct kcall_result r = device_record(component, 0);
-		if (r.status < 0)
-			break;          /* past the last component */
-		if (!r.value)
-			continue;
-		struct device *d = device_by_bdf((uint16_t)(r.value - 1));
-		if (!d || d->owner >= 0 || domain_create(d) < 0) {
-			log_printf("chipset: could not take over component %u's device (bdf+1 0x%lx)\n",
-				   component, r.value);
-			continue;
-		}
-		d->owner = (int)component;
-		domain_adopt(d, component, r.value2);
-		adopted++;
-	}
-	if (adopted)
-		log_printf("chipset: %u DMA domains rebuilt from the kernel's record\n", adopted);
 }
 
 int64_t serve_claim(uint64_t ids, uint64_t *bdf)

@@ -47,7 +47,7 @@
  * for each driver, which function this component gave it and every pin made
  * for it (SYS_DEVICE_CLAIM, SYS_DMA_PIN; read back with SYS_DEVICE_RECORD),
  * and a new instance builds each domain again from that record before it
- * points the unit at its new root table (domains_adopt), then unpins the
+ * points the unit at its new root table (adopt.c), then unpins the
  * table pages of its previous instance, which the unit no longer walks.  The
  * alternative, restarting every DMA driver after a chipset restart, would
  * still need the kernel's record to release their pins (the frames are

@@ -241,19 +241,19 @@ static void msi_entries_adopt(void)
  * line is unmasked and no MSI on yet, so nothing is in flight in the old
  * format; after a restart of mine, remapping is on already, and the new
  * table remaps exactly as the old one did, which SIRTP on a running unit
- * requires (10.4.4).
+ * requires (10.4.4).  Returns whether the unit now uses my table.
  */
-static void setup_intremap(void)
+static bool setup_intremap(void)
 {
 	uint64_t phys, irta;
 	if (!caps.ir) {
 		log_printf("chipset: no interrupt remapping (ECAP.IR = 0): MSIs in compatibility format\n");
-		return;
+		return false;
 	}
 	volatile struct vtd_entry *table = table_alloc(NULL, &phys);
 	if (!table || vtd_irta(phys, IRT_ENTRIES, &irta) < 0) {
 		log_printf("chipset: no page for an interrupt remapping table: MSIs in compatibility format\n");
-		return;
+		return false;
 	}
 	intremap_init(table, apic_id);
 	intremap_ioapic_fill();
@@ -264,6 +264,7 @@ static void setup_intremap(void)
 	gcmd_set(VTD_GCMD_IRE);
 	unsigned lines = intremap_ioapic_switch();
 	log_printf("chipset: interrupt remapping on: %u entries, %u IOAPIC lines remapped\n", IRT_ENTRIES, lines);
+	return true;
 }
 
 /* ---- faults ---- */
@@ -358,7 +359,6 @@ static int setup_iommu(void)
 	gcmd_set(VTD_GCMD_SRTP);
 	invalidate_context(vtd_ccmd_global());
 	invalidate_iotlb(vtd_iotlb_global(&caps), 0);
-	old_tables_release(self_id);
 
 	/* Fault events go to my interrupt method (10.4.10-10.4.13); never remapped. */
 	uint64_t line, vector;
@@ -373,7 +373,11 @@ static int setup_iommu(void)
 	gcmd_set(VTD_GCMD_TE);
 	log_printf("chipset: VT-d at 0x%lx: %d-level tables, %u-bit addresses, DMA remapping on\n",
 		   base.value, caps.levels, caps.iova_bits);
-	setup_intremap();
+	/* The unit reads none of my previous instance's pages once it has my root table
+	 * (above) and my interrupt remapping table; if that could not be set up while
+	 * remapping is on, the old table stays in use, and so pinned. */
+	if (setup_intremap() || !(r32(VTD_REG_GSTS) & VTD_GCMD_IRE))
+		old_tables_release(self_id);
 	/* A fault recorded while no instance of mine was running sent its interrupt to no one. */
 	serve_interrupt(0);
 	return 0;

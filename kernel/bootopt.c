@@ -50,6 +50,10 @@ static bool parse_word_value(const char *v, char *dst, size_t cap)
 
 static bool parse_test(const char *v, struct boot_options *o) { return parse_word_value(v, o->test, sizeof o->test); }
 static bool parse_bench(const char *v, struct boot_options *o) { return parse_word_value(v, o->bench, sizeof o->bench); }
+static bool parse_iommu(const char *v, struct boot_options *o)
+{
+	return strcmp(v, "noqi") == 0 && parse_word_value(v, o->iommu, sizeof o->iommu);
+}
 
 static const struct {
 	const char *name;
@@ -59,6 +63,7 @@ static const struct {
 	{ "tick", parse_tick },
 	{ "test", parse_test },
 	{ "bench", parse_bench },
+	{ "iommu", parse_iommu },
 };
 
 static size_t word_length(const char *p)

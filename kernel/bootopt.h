@@ -7,6 +7,8 @@
  *   tick=HZ                   timer interrupt rate, 10..10000 (default 100)
  *   test=NAME, bench=NAME     read by test and benchmark components
  *                             (SYS_BOOT_OPTION); NAME is [a-z0-9,-]
+ *   iommu=noqi                the chipset invalidates through registers even
+ *                             where the unit offers queued invalidation
  *
  * Words are separated by spaces.  An unknown word or a bad value is reported
  * and ignored: a typo on the boot line must not stop the machine from booting.
@@ -28,7 +30,7 @@ enum boot_fault {
 struct boot_options {
 	enum boot_fault fault;
 	unsigned tick_hz;
-	char test[32], bench[32];
+	char test[32], bench[32], iommu[32];
 };
 
 /*

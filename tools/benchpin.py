@@ -11,7 +11,9 @@ three sizes.  This boots Pinfold twice and types that command:
 Prints one `bench: NAME VALUE UNIT` line per figure, e.g.
   bench: pin-unpin-16-median 52113 insn
   bench: pin-unpin-16-median 49270 ns
-then a table for people.  ROUNDS defaults to 1000 (`tools/benchpin.py 200` for fewer).
+then a table for people.  ROUNDS defaults to 1000 (`tools/benchpin.py 200` for fewer); words
+after it go on the kernel command line (`tools/benchpin.py 1000 iommu=noqi`: register-based
+invalidation instead of the queue).
 """
 import os
 import re
@@ -24,9 +26,9 @@ SIZES = [1, 16, 256]
 FIGURES = ["median", "p99", "min", "max"]
 
 
-def run(extra_args, rounds):
+def run(extra_args, rounds, cmdline=()):
     """{name: value} of the bench: lines of one `bench pin ROUNDS` in a fresh machine."""
-    vm = qemu.Machine(extra_args=extra_args, workdir=None, name="benchpin")
+    vm = qemu.Machine(extra_args=extra_args, cmdline=list(cmdline), workdir=None, name="benchpin")
     vm.start()
     try:
         vm.boot()
@@ -42,8 +44,9 @@ def run(extra_args, rounds):
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     qemu.require_iso()
-    counted = run(["-icount", "shift=0"], rounds)
-    timed = run([], rounds)
+    cmdline = sys.argv[2:]
+    counted = run(["-icount", "shift=0"], rounds, cmdline)
+    timed = run([], rounds, cmdline)
     for pages in SIZES:
         for name in FIGURES:
             print("bench: pin-unpin-%d-%s %d insn" % (pages, name, counted["pin-unpin-%d-%s" % (pages, name)]))

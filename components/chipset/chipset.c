@@ -19,9 +19,19 @@
  * context entry is cleared and invalidated, and only then are the pins
  * dropped (DESIGN.md "Recovery", step 2).
  *
- * Invalidation is register based (VT-d 6.5.1): QEMU runs it synchronously,
- * and it needs no queue.  Every register access is 32 or 64 bits as the
- * register is wide: QEMU aborts on an 8-byte access to a 32-bit register.
+ * Invalidation is queued where the unit offers it (VT-d 6.5.2, ECAP.QI),
+ * and register based otherwise (6.5.1): invalidate.c.  Interrupt entries
+ * can be invalidated only through the queue.  Every register access is 32
+ * or 64 bits as the register is wide: QEMU aborts on an 8-byte access to a
+ * 32-bit register.
+ *
+ * Of the driver library (issue 5: "every driver and the chipset itself use
+ * one small driver library"), the chipset uses libdriver/io.h: its VT-d
+ * registers are a bounded `struct mmio` window, and its polls relax the CPU
+ * as drivers' do.  It does not use libdriver/pci_driver.h: that is the
+ * client side of this component's own interface (claim, map_bar, pin, ...),
+ * which the chipset implements with kernel calls rather than invokes;
+ * calling itself would only add a hop.
  *
  * When the unit offers interrupt remapping (ECAP.IR), this component owns
  * the interrupt remapping table (intremap.c; layout in irt.h) and turns
@@ -32,13 +42,30 @@
  * driver stops.  A restarted chipset makes the same table again before it
  * points the unit at it.  What this does and does not protect on QEMU 7.2 is
  * in the README ("Interrupt remapping").
+ *
+ * A restart of this component keeps every driver's DMA.  The kernel keeps,
+ * for each driver, which function this component gave it and every pin made
+ * for it (SYS_DEVICE_CLAIM, SYS_DMA_PIN; read back with SYS_DEVICE_RECORD),
+ * and a new instance builds each domain again from that record before it
+ * points the unit at its new root table (adopt.c), then unpins the
+ * table pages of its previous instance, which the unit no longer walks.  The
+ * alternative, restarting every DMA driver after a chipset restart, would
+ * still need the kernel's record to release their pins (the frames are
+ * known only to the crashed instance), and would turn one fault into many.
+ * Rebuilding is sound because each record was checked by the kernel when it
+ * was made; nothing the crashed instance left in memory is read.  A driver
+ * that stops while no instance runs waits for the next one to quiesce it
+ * (kernel/component/lifecycle.c).
  */
 #include <pinfold/kcall.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "adopt.h"
 #include "chipset_server.h"
+#include "domain.h"
 #include "intremap.h"
+#include "invalidate.h"
 #include "iopt.h"
 #include "irt.h"
 #include "pci.h"
@@ -46,34 +73,20 @@
 #include "vtd.h"
 #include "libdriver/io.h"
 
-#define MAX_DEVICES     64
-#define MAX_RANGES      64              /* pinned ranges per device */
-#define MAX_PIN_PAGES   4096            /* 16 MiB per device */
 #define FAULT_LOG       16
 #define TABLE_POOL      128             /* 4 KiB pages for root, context and IO page tables */
 #define ECAM_BUS_SIZE   (1u << 20)      /* PCIe 3.0 7.2.2: 32 devices x 8 functions x 4 KiB */
 #define UNPIN_BATCH     64
-
-struct range {
-	uint64_t va, pages;
-	bool write;
-};
-
-struct device {
-	struct pci_function fn;
-	int owner;                      /* component id, -1: unclaimed */
-	bool has_domain;                /* pt is built and the context entry present */
-	struct iopt pt;
-	struct range range[MAX_RANGES];
-	uint64_t pages, faults;
-};
+#define FAULT_LOST_SHIFT      25        /* fault(): source bits, as chipset.idl says */
+#define FAULT_INTERRUPT_SHIFT 26
 
 struct fault_entry {
 	struct vtd_fault f;
+	bool lost;              /* not a record: the records overflowed, and a fault of unknown source was lost */
 };
 
-static struct device devices[MAX_DEVICES];
-static int ndevices;
+struct device devices[MAX_DEVICES];
+int ndevices;
 static unsigned self_id;
 static uint8_t apic_id;
 
@@ -137,24 +150,9 @@ static void gcmd_set(uint32_t bit)
 {
 	w32(VTD_REG_GCMD, vtd_gcmd_value(r32(VTD_REG_GSTS), bit));
 	while (!(r32(VTD_REG_GSTS) & bit))
-		__asm__ volatile("pause");
+		cpu_relax();
 }
 
-static void context_invalidate(uint64_t command)
-{
-	w64(VTD_REG_CCMD, command);
-	while (r64(VTD_REG_CCMD) & VTD_CCMD_ICC)
-		__asm__ volatile("pause");
-}
-
-static void iotlb_invalidate(uint64_t command, uint64_t iva)
-{
-	if (iva)
-		w64(caps.iro + VTD_REG_IVA_FROM_IRO, iva);
-	w64(caps.iro + VTD_REG_IOTLB_FROM_IRO, command);
-	while (r64(caps.iro + VTD_REG_IOTLB_FROM_IRO) & VTD_IOTLB_IVT)
-		__asm__ volatile("pause");
-}
 
 /* ---- 4 KiB pages for the IOMMU's tables, from one allocation of my heap ---- */
 
@@ -243,30 +241,30 @@ static void msi_entries_adopt(void)
  * line is unmasked and no MSI on yet, so nothing is in flight in the old
  * format; after a restart of mine, remapping is on already, and the new
  * table remaps exactly as the old one did, which SIRTP on a running unit
- * requires (10.4.4).
+ * requires (10.4.4).  Returns whether the unit now uses my table.
  */
-static void setup_intremap(void)
+static bool setup_intremap(void)
 {
 	uint64_t phys, irta;
 	if (!caps.ir) {
 		log_printf("chipset: no interrupt remapping (ECAP.IR = 0): MSIs in compatibility format\n");
-		return;
+		return false;
 	}
 	volatile struct vtd_entry *table = table_alloc(NULL, &phys);
 	if (!table || vtd_irta(phys, IRT_ENTRIES, &irta) < 0) {
 		log_printf("chipset: no page for an interrupt remapping table: MSIs in compatibility format\n");
-		return;
+		return false;
 	}
 	intremap_init(table, apic_id);
 	intremap_ioapic_fill();
 	msi_entries_adopt();
 	w64(VTD_REG_IRTA, irta);
 	gcmd_set(VTD_GCMD_SIRTP);
-	/* FIXME: real hardware wants a global interrupt entry cache invalidation here (VT-d
-	 * 6.5.2.7), by queued invalidation; QEMU 7.2 caches no entry. */
+	invalidate_iec_all();           /* VT-d 6.5.2.7: entries cached from the table before (a restart) */
 	gcmd_set(VTD_GCMD_IRE);
 	unsigned lines = intremap_ioapic_switch();
 	log_printf("chipset: interrupt remapping on: %u entries, %u IOAPIC lines remapped\n", IRT_ENTRIES, lines);
+	return true;
 }
 
 /* ---- faults ---- */
@@ -275,7 +273,7 @@ static struct fault_entry fault_log[FAULT_LOG];
 static unsigned fault_count;
 static uint64_t faults_lost;
 
-static struct device *device_by_bdf(uint16_t bdf)
+struct device *device_by_bdf(uint16_t bdf)
 {
 	for (int i = 0; i < ndevices; i++)
 		if (devices[i].fn.bdf == bdf)
@@ -300,6 +298,30 @@ static int caller_id(void)
 
 static uint16_t domain_id(const struct device *d) { return (uint16_t)(d - devices + 1); }
 
+/*
+ * Queued invalidation where the unit has it (VT-d 6.5.2): the queue and the
+ * wait descriptors' status dword are table pages, pinned and mine alone.
+ * Before the first invalidation, as 6.5.2 asks.
+ */
+static void setup_queue(void)
+{
+	uint64_t queue_phys, status_phys;
+	char option[8];
+	if (!caps.qi)
+		return;
+	if (boot_option("iommu", option, sizeof option) >= 0 && strcmp(option, "noqi") == 0) {
+		log_printf("chipset: iommu=noqi: register-based invalidation, no interrupt entry cache "
+			   "invalidation\n");
+		return;
+	}
+	void *queue = table_alloc(NULL, &queue_phys);
+	volatile uint32_t *status = table_alloc(NULL, &status_phys);
+	if (queue && status && invalidate_use_queue(queue, queue_phys, status, status_phys))
+		log_printf("chipset: queued invalidation on\n");
+	else
+		log_printf("chipset: queued invalidation could not be started: register-based invalidation\n");
+}
+
 static int setup_iommu(void)
 {
 	struct kcall_result base = kernel_info_of(INFO_IOMMU_BASE, 0);
@@ -322,12 +344,21 @@ static int setup_iommu(void)
 	root_table = table_alloc(NULL, &root_phys);
 	if (!root_table)
 		return E_NOMEM;
+	if ((err = invalidate_init(&vtd, &caps)) < 0)
+		return (int)err;
+	setup_queue();
 
-	/* VT-d 10.4.6 / 10.4.4: the root table, then global invalidations (6.5.1). */
+	remapping = true;
+	/* After a restart of mine: the domains my previous instance built, made again. */
+	domains_adopt();
+
+	/* VT-d 10.4.6 / 10.4.4: the root table, then global invalidations (6.5.1).  If
+	 * translation is on already (a restart), the unit switches to the new tables here,
+	 * and after the invalidations it no longer reads the old ones. */
 	w64(VTD_REG_RTADDR, root_phys);
 	gcmd_set(VTD_GCMD_SRTP);
-	context_invalidate(vtd_ccmd_global());
-	iotlb_invalidate(vtd_iotlb_global(&caps), 0);
+	invalidate_context(vtd_ccmd_global());
+	invalidate_iotlb(vtd_iotlb_global(&caps), 0);
 
 	/* Fault events go to my interrupt method (10.4.10-10.4.13); never remapped. */
 	uint64_t line, vector;
@@ -340,10 +371,15 @@ static int setup_iommu(void)
 	w32(VTD_REG_FECTL, 0);
 
 	gcmd_set(VTD_GCMD_TE);
-	remapping = true;
 	log_printf("chipset: VT-d at 0x%lx: %d-level tables, %u-bit addresses, DMA remapping on\n",
 		   base.value, caps.levels, caps.iova_bits);
-	setup_intremap();
+	/* The unit reads none of my previous instance's pages once it has my root table
+	 * (above) and my interrupt remapping table; if that could not be set up while
+	 * remapping is on, the old table stays in use, and so pinned. */
+	if (setup_intremap() || !(r32(VTD_REG_GSTS) & VTD_GCMD_IRE))
+		old_tables_release(self_id);
+	/* A fault recorded while no instance of mine was running sent its interrupt to no one. */
+	serve_interrupt(0);
 	return 0;
 }
 
@@ -359,8 +395,9 @@ int64_t component_init(void)
 		return E_NOMEM;
 	/* The IOMMU reads these pages behind the kernel's back: pinned, they can never be
 	 * handed to anyone else, not even if this component crashes while they are in use. */
+	old_tables_find(self_id);
 	for (int i = 0; i < TABLE_POOL; i++)
-		if (dma_pin(self_id, (uint64_t)(pool + (size_t)i * 4096), true, &pool_phys[i]) < 0)
+		if (dma_pin(self_id, (uint64_t)(pool + (size_t)i * 4096), DMA_PIN_WRITE, &pool_phys[i]) < 0)
 			return E_FAULT;
 
 	struct kcall_result ecam = kernel_info_of(INFO_ECAM_BASE, 0);
@@ -380,7 +417,10 @@ int64_t component_init(void)
 	} else {
 		log_printf("chipset: no PCI configuration space (no ACPI MCFG)\n");
 	}
-	return setup_iommu();
+	int err = setup_iommu();
+	if (!err && !remapping)
+		old_tables_release(self_id);   /* no unit walks them */
+	return err;
 }
 
 /* ---- the fault event ---- */
@@ -391,8 +431,12 @@ static void charge(const struct vtd_fault *f)
 	if (d)
 		d->faults++;
 	char why[112];
-	snprintf(why, sizeof why, "IOMMU blocked a DMA %s at 0x%lx (reason %u: %s)",
-		 f->is_read ? "read" : "write", f->address, f->reason, vtd_fault_reason_text(f->reason));
+	if (f->interrupt)
+		snprintf(why, sizeof why, "IOMMU blocked an interrupt for entry %u (reason 0x%x: %s)", f->index,
+			 f->reason, vtd_fault_reason_text(f->reason));
+	else
+		snprintf(why, sizeof why, "IOMMU blocked a DMA %s at 0x%lx (reason %u: %s)",
+			 f->is_read ? "read" : "write", f->address, f->reason, vtd_fault_reason_text(f->reason));
 	if (d && d->owner >= 0)
 		component_fault((unsigned)d->owner, why);
 	else
@@ -412,14 +456,22 @@ int64_t serve_interrupt(uint64_t line)
 		if (!vtd_fault_decode(r64(at + VTD_FRCD_LO), r64(at + VTD_FRCD_HI), &f))
 			continue;
 		w32(at + VTD_FRCD_F_DWORD, VTD_FRCD_F_CLEAR);
-		fault_log[fault_count++ % FAULT_LOG].f = f;
+		fault_log[fault_count++ % FAULT_LOG] = (struct fault_entry){ .f = f };
 		charge(&f);
 	}
 	uint32_t fsts = r32(VTD_REG_FSTS);
 	if (fsts & VTD_FSTS_PFO) {
-		/* Faults from other sources were dropped while the record was full: who is unknown. */
+		/*
+		 * Faults were dropped while the records were full (VT-d 7.2.1; QEMU 7.2
+		 * has one record, and drops every fault while PFO is set, even after F
+		 * is cleared: qemu-vtd.md 2.2).  Their sources are unknown, so nobody
+		 * can be charged: the blocked DMA did no harm, but a driver whose
+		 * device misbehaved at that moment stays up.  Clearing PFO (after F,
+		 * above) lets the unit record again.
+		 */
 		w32(VTD_REG_FSTS, VTD_FSTS_PFO);
 		faults_lost++;
+		fault_log[fault_count++ % FAULT_LOG] = (struct fault_entry){ .lost = true };
 		log_printf("chipset: fault records overflowed: a fault was lost\n");
 	}
 	return 0;
@@ -462,8 +514,7 @@ static volatile struct vtd_entry *context_slot(uint16_t bdf)
 	return &context_table[bus][bdf & 0xff];
 }
 
-/* Gives d an empty IOMMU domain: its tables, and a present context entry. */
-static int64_t domain_create(struct device *d)
+int64_t domain_create(struct device *d)
 {
 	if (!remapping)
 		return 0;
@@ -479,7 +530,7 @@ static int64_t domain_create(struct device *d)
 	vtd_entry_store(slot, ctx);
 	/* Not-present to present needs no invalidation unless the unit caches misses (CAP.CM). */
 	if (caps.cm)
-		context_invalidate(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
+		invalidate_context(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
 	d->has_domain = true;
 	return 0;
 }
@@ -502,6 +553,7 @@ int64_t serve_claim(uint64_t ids, uint64_t *bdf)
 		if (err < 0)
 			return err;
 		d->owner = who;         /* its fault count stays: iommu shows the device's history */
+		device_claim((unsigned)who, d->fn.bdf);
 		*bdf = d->fn.bdf;
 		return 0;
 	}
@@ -566,20 +618,22 @@ int64_t serve_bind_msi(uint64_t *line)
 /* Removes pages [va, va + pages) from d's domain, invalidates, and drops their pins. */
 static void unmap_pages(struct device *d, uint64_t va, uint64_t pages)
 {
-	uint64_t frames[UNPIN_BATCH];
+	uint64_t frames[UNPIN_BATCH], pages_of[UNPIN_BATCH];
 	for (uint64_t done = 0; done < pages;) {
 		uint64_t n = pages - done < UNPIN_BATCH ? pages - done : UNPIN_BATCH;
 		unsigned got = 0;
-		for (uint64_t i = 0; i < n; i++)
-			if (iopt_unmap(&d->pt, va + (done + i) * 4096, &frames[got]) == 0)
+		for (uint64_t i = 0; i < n; i++) {
+			pages_of[got] = va + (done + i) * 4096;
+			if (iopt_unmap(&d->pt, pages_of[got], &frames[got]) == 0)
 				got++;
+		}
 		/* The device may still hold these translations: they go before the frames do. */
 		uint64_t iva;
 		uint64_t cmd = vtd_iotlb_page(&caps, domain_id(d), va + done * 4096,
 					      vtd_iotlb_am(va + done * 4096, n), &iva);
-		iotlb_invalidate(cmd, iva);
+		invalidate_iotlb(cmd, iva);
 		for (unsigned i = 0; i < got; i++)
-			dma_unpin((unsigned)d->owner, frames[i]);
+			dma_unpin((unsigned)d->owner, pages_of[i], frames[i]);
 		d->pages -= got;
 		done += n;
 	}
@@ -606,11 +660,12 @@ int64_t serve_pin(uint64_t va, uint64_t len, uint64_t write, uint64_t *pages_out
 	for (uint64_t i = 0; i < pages; i++) {
 		uint64_t page = va + i * 4096, pa;
 		int64_t err = iopt_lookup(&d->pt, page, NULL, NULL, NULL) ? E_BUSY
-			    : dma_pin((unsigned)d->owner, page, write, &pa);
+			    : dma_pin((unsigned)d->owner, page,
+				      (write ? DMA_PIN_WRITE : 0) | (i == 0 ? DMA_PIN_RANGE_START : 0), &pa);
 		if (err >= 0) {
 			err = iopt_map(&d->pt, page, pa, true, write);
 			if (err < 0)
-				dma_unpin((unsigned)d->owner, pa);
+				dma_unpin((unsigned)d->owner, page, pa);
 		}
 		if (err < 0) {
 			d->pages += i;
@@ -662,8 +717,8 @@ int64_t serve_driver_stopped(uint64_t component)
 		/* 2. Its domain goes, and with it every translation the IOMMU may have cached. */
 		if (d->has_domain) {
 			vtd_entry_clear(context_slot(d->fn.bdf));
-			context_invalidate(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
-			iotlb_invalidate(vtd_iotlb_domain(&caps, domain_id(d)), 0);
+			invalidate_context(vtd_ccmd_device(domain_id(d), d->fn.bdf, 0));
+			invalidate_iotlb(vtd_iotlb_domain(&caps, domain_id(d)), 0);
 			/* 3. Only now may the frames go back to the kernel. */
 			for (int i = 0; i < MAX_RANGES; i++)
 				if (d->range[i].pages) {
@@ -674,6 +729,7 @@ int64_t serve_driver_stopped(uint64_t component)
 			d->has_domain = false;
 		}
 		d->owner = -1;
+		device_claim((unsigned)component, DEVICE_CLAIM_NONE);
 	}
 	/* 4. Its MSIs are off (step 1): their remapping entries go. */
 	intremap_msi_release((int)component, msi_off);
@@ -708,9 +764,11 @@ int64_t serve_fault(uint64_t index, uint64_t *source, uint64_t *address)
 {
 	if (index >= FAULT_LOG || index >= fault_count)
 		return E_NOT_FOUND;
-	const struct vtd_fault *f = &fault_log[(fault_count - 1 - index) % FAULT_LOG].f;
-	*source = f->sid | (uint64_t)f->reason << 16 | (uint64_t)f->is_read << 24;
-	*address = f->address;
+	const struct fault_entry *e = &fault_log[(fault_count - 1 - index) % FAULT_LOG];
+	const struct vtd_fault *f = &e->f;
+	*source = f->sid | (uint64_t)f->reason << 16 | (uint64_t)f->is_read << 24 |
+		  (uint64_t)e->lost << FAULT_LOST_SHIFT | (uint64_t)f->interrupt << FAULT_INTERRUPT_SHIFT;
+	*address = f->interrupt ? f->index : f->address;
 	return 0;
 }
 

@@ -10,15 +10,15 @@
  * table.  Every entry sends a vector the kernel chose (SYS_IRQ_BIND_MSI,
  * INFO_GSI_ROUTE) to the boot CPU, with fixed delivery.
  *
- * FIXME: after changing a present entry, real hardware needs the interrupt
- * entry cache invalidated (VT-d 6.5.2.7), which only queued invalidation can
- * do; QEMU 7.2 reads the entry afresh for every interrupt, and the chipset
- * uses register-based invalidation.
+ * After each change the entry is invalidated in the unit's interrupt entry
+ * cache (VT-d 6.5.2.7), which only queued invalidation can do (invalidate.h);
+ * QEMU 7.2 caches no entry, but real hardware does.
  */
 #include "intremap.h"
 
 #include <pinfold/kcall.h>
 
+#include "invalidate.h"
 #include "irt.h"
 
 static volatile struct vtd_entry *table;        /* NULL: no table, remapping off */
@@ -52,6 +52,7 @@ int64_t intremap_msi_set(uint64_t index, uint64_t vector, uint16_t sid, int devi
 	if (vector > 0xff || vtd_irte_encode(&spec, &e) < 0)
 		return E_INVAL;
 	vtd_entry_store(&table[index], e);
+	invalidate_iec((uint16_t)index);
 	msi_entry[index].device = device;
 	msi_entry[index].component = component;
 	return 0;
@@ -64,6 +65,7 @@ void intremap_msi_release(int component, void (*msi_off)(int device))
 			continue;
 		msi_off(msi_entry[i].device);
 		vtd_entry_clear(&table[i]);
+		invalidate_iec((uint16_t)i);
 		msi_entry[i].device = msi_entry[i].component = -1;
 	}
 }

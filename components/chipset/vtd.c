@@ -183,7 +183,59 @@ unsigned vtd_iotlb_am(uint64_t iova, uint64_t pages)
 	return am;
 }
 
-/* VT-d 9.9 / 10.4.14: lo = FI 63:12; hi = F 63 | T 62 | PV 59:40 | FR 39:32 | PP 31 | SID 15:0. */
+int vtd_iqa(uint64_t queue_phys, uint64_t *iqa)
+{
+	*iqa = 0;
+	if (queue_phys & PAGE_MASK)
+		return E_INVAL;
+	*iqa = queue_phys;      /* DW (bit 11) = 0: 128-bit descriptors; QS (2:0) = 0: one page */
+	return 0;
+}
+
+/* Descriptor types (6.5.2, bits 3:0 of the low qword). */
+#define QI_CONTEXT      1
+#define QI_IOTLB        2
+#define QI_IEC          4
+#define QI_WAIT         5
+
+/* 6.5.2.1: G 5:4 (1 global, 2 domain, 3 device) | DID 31:16 | SID 47:32 | FM 49:48; hi reserved. */
+struct vtd_entry vtd_qi_context(uint64_t ccmd)
+{
+	uint64_t g = (ccmd >> VTD_CCMD_CIRG_SHIFT) & 3, did = ccmd & 0xffff;
+	uint64_t sid = (ccmd >> VTD_CCMD_SID_SHIFT) & 0xffff, fm = (ccmd >> VTD_CCMD_FM_SHIFT) & 3;
+	return (struct vtd_entry){ QI_CONTEXT | g << 4 | did << 16 | sid << 32 | fm << 48, 0 };
+}
+
+/* 6.5.2.3: G 5:4 (1 global, 2 domain, 3 page) | DW 6 | DR 7 | DID 31:16; hi = ADDR 63:12 | IH 6 | AM 5:0. */
+struct vtd_entry vtd_qi_iotlb(uint64_t cmd, uint64_t iva)
+{
+	uint64_t g = (cmd >> VTD_IOTLB_IIRG_SHIFT) & 3, did = (cmd >> VTD_IOTLB_DID_SHIFT) & 0xffff;
+	uint64_t dw = (cmd & VTD_IOTLB_DW) ? 1u << 6 : 0, dr = (cmd & VTD_IOTLB_DR) ? 1u << 7 : 0;
+	return (struct vtd_entry){ QI_IOTLB | g << 4 | dw | dr | did << 16, g == 3 ? iva : 0 };
+}
+
+/* 6.5.2.7: G 4 (0 global, 1 index-selective) | IM 31:27 (index mask, 2^IM entries) | IIDX 47:32. */
+struct vtd_entry vtd_qi_iec_global(void)
+{
+	return (struct vtd_entry){ QI_IEC, 0 };
+}
+
+struct vtd_entry vtd_qi_iec_index(uint16_t index)
+{
+	return (struct vtd_entry){ QI_IEC | 1u << 4 | (uint64_t)index << 32, 0 };
+}
+
+/* 6.5.2.8: IF 4 | SW 5 | FN 6 | status data 63:32; hi = status address 63:2. */
+int vtd_qi_wait(uint32_t data, uint64_t status_phys, struct vtd_entry *out)
+{
+	*out = (struct vtd_entry){ 0, 0 };
+	if (status_phys & 3)
+		return E_INVAL;
+	*out = (struct vtd_entry){ QI_WAIT | 1u << 5 | (uint64_t)data << 32, status_phys };
+	return 0;
+}
+
+/* VT-d 9.9 / 10.4.14: lo = FI 63:12 (an interrupt fault: index 63:48); hi = F 63 | T 62 | PV 59:40 | FR 39:32 | PP 31 | SID 15:0. */
 bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f)
 {
 	memset(f, 0, sizeof *f);
@@ -194,7 +246,13 @@ bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f)
 	f->has_pasid = field(hi, 31, 1);
 	if (f->has_pasid)
 		f->pasid = field(hi, 40, 20);
-	f->address = lo & ~PAGE_MASK;
+	/* For an interrupt-remapping fault FI holds the interrupt index in bits 63:48 and
+	 * zeros below (10.4.14): there is no page. */
+	f->interrupt = f->reason >= VTD_FR_IR_FIRST && f->reason <= VTD_FR_IR_LAST;
+	if (f->interrupt)
+		f->index = (uint16_t)(lo >> 48);
+	else
+		f->address = lo & ~PAGE_MASK;
 	return f->valid;
 }
 
@@ -223,6 +281,7 @@ const char *vtd_fault_reason_text(unsigned reason)
 	case 0x24: return "reserved bits set in an interrupt remapping entry";
 	case 0x25: return "compatibility-format interrupt blocked";
 	case 0x26: return "interrupt from a source its entry does not allow";
+	case 0x27: return "posted interrupt descriptor could not be read";
 	case 0x58: return "pasid table entry invalid";
 	case 0x87: return "scalable-mode address in the interrupt range";
 	}

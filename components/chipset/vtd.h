@@ -7,7 +7,8 @@
  * Pure: nothing here touches a register.  The chipset reads and writes the
  * registers itself and uses these to build and interpret the values, so
  * every bit position is in one place and tested on the host.  Pinfold uses
- * legacy (not scalable) mode and register-based invalidation.
+ * legacy (not scalable) mode, and queued invalidation where the unit has it
+ * (register-based invalidation otherwise).
  *
  * Section numbers are those of the Intel Virtualization Technology for
  * Directed I/O Architecture Specification ("VT-d") revision 3, whose
@@ -192,18 +193,60 @@ uint64_t vtd_iotlb_page(const struct vtd_caps *caps, uint16_t did, uint64_t iova
 /* The smallest address mask whose aligned block of 2^am pages holds all `pages` pages from `iova`. */
 unsigned vtd_iotlb_am(uint64_t iova, uint64_t pages);
 
+/*
+ * Queued invalidation (VT-d 6.5.2).  Software writes 128-bit descriptors
+ * into a ring in memory and moves the tail register (IQT) past them; the
+ * unit works through them from the head (IQH).  An invalidation wait
+ * descriptor with Status Write (6.5.2.8) makes the unit store a value in
+ * memory once everything before it is done, which software polls for.
+ * While QI is on, the CCMD and IOTLB registers must not be used (QEMU
+ * ignores them and never clears ICC/IVT: a poll would hang).
+ */
+#define VTD_IQ_ENTRIES   256    /* IQA.QS = 0: 2^(QS+8) descriptors, one 4 KiB page */
+#define VTD_IQ_SHIFT     4      /* IQH/IQT hold the descriptor index in bits 18:4 */
+#define VTD_ICS_IWC      1u     /* invalidation wait descriptor complete (for IF; unused) */
+
+/* IQA for a one-page queue at queue_phys (QS = 0, 128-bit descriptors).  E_INVAL if unaligned. */
+int vtd_iqa(uint64_t queue_phys, uint64_t *iqa);
+
+/*
+ * The descriptor doing what a CCMD (10.4.7) or IOTLB (10.4.8.1, with its
+ * IVA value, 10.4.8.2) register command would: the same granularity,
+ * domain, source-id, function mask, draining, address and mask, in the
+ * layouts of 6.5.2.1 (context-cache) and 6.5.2.3 (IOTLB).  So callers build
+ * one command and the chipset sends it whichever way the unit offers.
+ */
+struct vtd_entry vtd_qi_context(uint64_t ccmd);
+struct vtd_entry vtd_qi_iotlb(uint64_t iotlb_cmd, uint64_t iva);
+
+/* Interrupt entry cache invalidation (6.5.2.7): every entry, or entry `index` alone. */
+struct vtd_entry vtd_qi_iec_global(void);
+struct vtd_entry vtd_qi_iec_index(uint16_t index);
+
+/*
+ * Invalidation wait (6.5.2.8) with Status Write: once every descriptor
+ * before it is done, the unit writes `data` to the dword at status_phys
+ * (4-byte aligned).  Never with Interrupt Flag as well: QEMU 7.2 aborts on
+ * SW and IF together (qemu-vtd.md 1.5).  E_INVAL if status_phys is unaligned.
+ */
+int vtd_qi_wait(uint32_t data, uint64_t status_phys, struct vtd_entry *out);
+
 /* A fault recording register (VT-d 10.4.14; record format 9.9). */
 struct vtd_fault {
 	uint16_t sid;           /* source-id: bus << 8 | dev << 3 | fn */
 	uint8_t reason;         /* FR, see vtd_fault_reason_text */
 	bool is_read;           /* T=1: a read (or atomic); T=0: a write */
-	uint64_t address;       /* the faulting page (bits 11:0 are not recorded) */
+	uint64_t address;       /* the faulting page (bits 11:0 are not recorded); 0 for an interrupt */
+	bool interrupt;         /* an interrupt-remapping fault (reasons 0x20-0x27, VT-d 7.1.3) ... */
+	uint16_t index;         /* ... for the interrupt index in FI bits 63:48 (10.4.14) */
 	bool valid;             /* F: the record holds a fault */
 	bool has_pasid;         /* PP: the request carried a PASID ... */
 	uint32_t pasid;         /* ... this one (only then: QEMU leaves junk in PV) */
 };
 
 /* Decodes a record from its low and high qwords; returns f->valid. */
+#define VTD_FR_IR_FIRST 0x20    /* interrupt-remapping fault reasons: 0x20 to 0x27 (VT-d 7.1.3) */
+#define VTD_FR_IR_LAST  0x27
 bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f);
 
 /* A short description of a fault reason ("write to a page not mapped writable"). */

@@ -27,6 +27,14 @@ static const char *reason_text(unsigned reason)
 	case 5: return "write to a page not mapped writable";
 	case 6: return "read from a page not mapped readable";
 	case 0xe: return "address in the interrupt window";
+	case 0x20: return "interrupt request with reserved bits set";
+	case 0x21: return "interrupt index beyond the remapping table";
+	case 0x22: return "interrupt remapping entry not present";
+	case 0x23: return "interrupt remapping table could not be read";
+	case 0x24: return "reserved bits set in an interrupt remapping entry";
+	case 0x25: return "compatibility-format interrupt blocked";
+	case 0x26: return "interrupt from a source its entry does not allow";
+	case 0x27: return "posted interrupt descriptor could not be read";
 	default: return "other";
 	}
 }
@@ -136,7 +144,13 @@ void shell_iommu(void)
 	uint64_t source, address;
 	for (uint64_t i = 0; chipset_fault((cap_t)cap, i, &source, &address) == 0; i++) {
 		unsigned sid = source & 0xffff, reason = (source >> 16) & 0xff;
-		log_printf("fault %02x:%02x.%x %s 0x%lx reason %u: %s\n", sid >> 8, (sid >> 3) & 0x1f, sid & 7,
-			   (source >> 24) & 1 ? "read" : "write", address, reason, reason_text(reason));
+		if ((source >> 25) & 1)
+			log_printf("fault lost: the fault records overflowed; its source is unknown\n");
+		else if ((source >> 26) & 1)
+			log_printf("fault %02x:%02x.%x interrupt entry %lu reason 0x%x: %s\n", sid >> 8,
+				   (sid >> 3) & 0x1f, sid & 7, address, reason, reason_text(reason));
+		else
+			log_printf("fault %02x:%02x.%x %s 0x%lx reason %u: %s\n", sid >> 8, (sid >> 3) & 0x1f,
+				   sid & 7, (source >> 24) & 1 ? "read" : "write", address, reason, reason_text(reason));
 	}
 }

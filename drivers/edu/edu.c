@@ -58,6 +58,7 @@
 #define EDU_BUFFER_SIZE  4096
 #define WILD_DMA_TARGET  0x10a000ull  /* physical: inside the kernel image */
 #define WAIT_NS          (2000ull * 1000000)
+#define FAULT_CHARGE_NS  (50 * 1000000ull)     /* a blocked DMA is charged asynchronously */
 #define SPOOF_VECTOR     DEVICE_VECTOR_LAST      /* the last MSI line's vector: nobody holds it here */
 #define COM1_GSI         4                       /* the serial driver's IOAPIC line (ISA IRQ 4) */
 
@@ -277,6 +278,31 @@ static int64_t spoof_interrupts(void)
 	return err < 0 ? err : 1;
 }
 
+/*
+ * msi_to: the device writes, by DMA into the interrupt window, a message in
+ * remappable format naming entry `index` (VT-d 5.1.2.2), with its own
+ * requester id on real hardware.  For an entry that is not present (0x22)
+ * or beyond the table (0x21) real hardware records an interrupt-remapping
+ * fault, which the chipset charges to this driver; QEMU 7.2 only drops the
+ * message (qemu-vtd.md section 4).  tests/system/test_intremap.py.
+ */
+int64_t serve_msi_to(uint64_t index)
+{
+	if (!regs.base || !out)
+		return E_NOT_FOUND;
+	if (index > 0xffff)
+		return E_INVAL;
+	uint32_t *message = (uint32_t *)out;
+	message[0] = VTD_MSI_REMAPPABLE_DATA;
+	int64_t err = transfer((uint64_t)out, EDU_BUFFER, 4, 0);
+	if (!err)
+		err = transfer(EDU_BUFFER, vtd_msi_remappable_address((uint16_t)index), 4, DMA_TO_RAM);
+	if (err)
+		return err;
+	sleep_ns(FAULT_CHARGE_NS);      /* if the IOMMU recorded a fault, the crash comes meanwhile */
+	return 0;
+}
+
 /* Device misbehaviour: each makes the device reach memory, or send interrupts, it was not given. */
 static int64_t misbehave(uint64_t kind)
 {
@@ -305,6 +331,43 @@ static int64_t misbehave(uint64_t kind)
 		return spoof_interrupts();
 	}
 	return E_INVAL;
+}
+
+/*
+ * wild_dma_at: the wild-dma of inject, armed for a clock time instead of
+ * now, so that two devices (edu and edu2, each armed by its own driver for
+ * the same time) fault within microseconds of each other and meet in the
+ * IOMMU's fault recording registers (tests/system/test_edu.py).  Both
+ * drivers' threads wake at the same tick, each writes its DMA command, and
+ * QEMU runs both transfers 100 ms of virtual time later, back to back.
+ */
+#define ARM_AHEAD_NS (1000ull * 1000000)
+
+static void wild_dma_thread(uint64_t when)
+{
+	uint64_t now = clock_ns();
+	if (when > now)
+		sleep_ns(when - now);
+	wr64(EDU_DMA_SRC, EDU_BUFFER);
+	wr64(EDU_DMA_DST, WILD_DMA_TARGET);
+	wr64(EDU_DMA_COUNT, 64);
+	wr64(EDU_DMA_CMD, DMA_START | DMA_TO_RAM);
+}
+
+int64_t serve_wild_dma_at(uint64_t when, uint64_t *at)
+{
+	if (!regs.base || !out)
+		return E_NOT_FOUND;
+	uint64_t now = clock_ns();
+	if (when == 0)
+		when = now + ARM_AHEAD_NS;
+	if (when < now || when - now > 10 * ARM_AHEAD_NS)
+		return E_INVAL;         /* past, or too far ahead to be a test */
+	int64_t t = thread_create(wild_dma_thread, when, 20);
+	if (t < 0)
+		return t;
+	*at = when;
+	return 0;
 }
 
 int64_t serve_inject(uint64_t kind)
@@ -338,7 +401,6 @@ int64_t serve_bench_pin(uint64_t pages, uint64_t rounds, uint64_t *median, uint6
  * IOMMU to decide.  Its 64 bytes are a mark a test can look for in memory.
  */
 #define DMA_MARK_LEN     64
-#define FAULT_CHARGE_NS  (50 * 1000000ull)     /* a blocked DMA is charged asynchronously */
 
 static const char dma_mark[DMA_MARK_LEN] = "edu.dma_to: these 64 bytes may only land in memory edu pinned..";
 

@@ -22,6 +22,7 @@
 #include "kernel/component/elf.h"
 #include "kernel/component/idl.h"
 #include "kernel/component/manifest.h"
+#include "kernel/component/pins.h"
 #include "kernel/layout.h"
 #include "kernel/sched/thread.h"
 
@@ -69,6 +70,8 @@ struct component {
 	uint64_t heap_base, heap_size, heap_next;   /* heap VAs; heap_next: bump pointer */
 	uint64_t device_next;                   /* next free VA for device memory (bump) */
 	uint64_t pinned_pages;                  /* pins the chipset holds for it (device.c) */
+	struct pin_list pins;                   /* ... each of them, kept across chipset restarts */
+	uint32_t claimed_device;                /* the PCI function it drives, bdf + 1; 0: none (device.c) */
 	int priority;
 	uint64_t watchdog_ticks;                /* a method running longer is hung */
 	unsigned restarts;                      /* restarts since boot, shown by ps */

@@ -20,7 +20,11 @@
  *     interrupt remapping table has its entry (the kernel still drives the
  *     IOAPIC: it checks the RTE and keeps the mask);
  *   - charging a device's fault (a blocked DMA) to its driver, which then
- *     fails like any crashed component.
+ *     fails like any crashed component;
+ *   - keeping, for each component, which PCI function the chipset gave it and
+ *     every pin made for it (pins.h), so that a restarted chipset can rebuild
+ *     the DMA domains its previous instance built, from facts the kernel
+ *     checked rather than from anything the crashed instance left behind.
  *
  * When a driver that owns PCI devices stops, the recovery thread calls the
  * chipset's `driver_stopped` method before the driver's memory is reset, so
@@ -108,15 +112,16 @@ int64_t device_map(struct component *caller, uint64_t target_id, uint64_t pa, ui
 	return 0;
 }
 
-int64_t device_pin(struct component *caller, uint64_t target_id, uint64_t va, uint64_t write,
+int64_t device_pin(struct component *caller, uint64_t target_id, uint64_t va, uint64_t flags,
 		   uint64_t *pa_out)
 {
 	struct component *t;
 	int64_t err = live_target(caller, target_id, &t);
 	if (err)
 		return err;
-	if ((va & (PAGE_SIZE - 1)) || write > 1)
+	if ((va & (PAGE_SIZE - 1)) || (flags & ~PIN_FLAGS))
 		return E_INVAL;
+	bool write = flags & DMA_PIN_WRITE;
 	uint64_t pa;
 	if (!component_may_access(t, va, PAGE_SIZE, write) || !domain_lookup(&t->domain, va, write, &pa))
 		return E_FAULT;         /* not the driver's to give to its device */
@@ -125,22 +130,62 @@ int64_t device_pin(struct component *caller, uint64_t target_id, uint64_t va, ui
 		return E_DENIED;        /* device memory, or anything but allocated RAM */
 	if (err)
 		return E_LIMIT;
+	err = pins_add(&t->pins, va | flags, pa);
+	if (err) {
+		frame_unpin(pa);
+		return err;
+	}
 	t->pinned_pages++;
 	*pa_out = pa;
 	return 0;
 }
 
-int64_t device_unpin(struct component *caller, uint64_t target_id, uint64_t pa)
+int64_t device_unpin(struct component *caller, uint64_t target_id, uint64_t va, uint64_t pa)
 {
 	struct component *t = component_arg(target_id);
 	if (!is_chipset(caller))
 		return E_DENIED;
 	if (!t)
 		return E_NOT_FOUND;
-	if ((pa & (PAGE_SIZE - 1)) || !frame_is_ram(pa) || frame_pin_count(pa) == 0 || t->pinned_pages == 0)
+	/* Only a pin made for this component, of this page on this frame: the record says so. */
+	if ((va & (PAGE_SIZE - 1)) || (pa & (PAGE_SIZE - 1)) || !pins_remove(&t->pins, va, pa))
 		return E_NOT_FOUND;
 	frame_unpin(pa);
 	t->pinned_pages--;
+	return 0;
+}
+
+int64_t device_claim(struct component *caller, uint64_t target_id, uint64_t bdf_plus_one)
+{
+	struct component *t = component_arg(target_id);
+	if (!is_chipset(caller))
+		return E_DENIED;
+	if (!t)
+		return E_NOT_FOUND;
+	if (bdf_plus_one > 0x10000)
+		return E_INVAL;
+	t->claimed_device = (uint32_t)bdf_plus_one;
+	return 0;
+}
+
+int64_t device_record(struct component *caller, uint64_t target_id, uint64_t n, uint64_t *value,
+		      uint64_t *value2)
+{
+	struct component *t = component_arg(target_id);
+	if (!is_chipset(caller))
+		return E_DENIED;
+	if (!t)
+		return E_NOT_FOUND;
+	if (n == 0) {
+		*value = t->claimed_device;
+		*value2 = t->pins.count;
+		return 0;
+	}
+	struct pin_record r;
+	if (n > UINT32_MAX || !pins_get(&t->pins, (uint32_t)(n - 1), &r))
+		return E_NOT_FOUND;
+	*value = r.va_flags;
+	*value2 = r.pa;
 	return 0;
 }
 

@@ -295,6 +295,17 @@ void lifecycle_thread_finished(struct thread *t, int64_t status)
 static struct component *recovery_head, *recovery_tail;
 static struct wait_queue recovery_wait;
 
+static void recovery_enqueue(struct component *c)
+{
+	c->recovery_next = NULL;
+	if (recovery_tail)
+		recovery_tail->recovery_next = c;
+	else
+		recovery_head = c;
+	recovery_tail = c;
+	thread_wake_one(&recovery_wait, 0);
+}
+
 void component_crash(struct component *c, const char *reason)
 {
 	if (c->state != COMPONENT_RUNNING && c->state != COMPONENT_LOADING)
@@ -327,13 +338,7 @@ void component_crash(struct component *c, const char *reason)
 
 	/* The rest (memory, init) happens on the recovery thread: the caller may be
 	 * running in c's own domain, on c's own stack. */
-	c->recovery_next = NULL;
-	if (recovery_tail)
-		recovery_tail->recovery_next = c;
-	else
-		recovery_head = c;
-	recovery_tail = c;
-	thread_wake_one(&recovery_wait, 0);
+	recovery_enqueue(c);
 
 	/* The caller itself belonged to c (it faulted in c, or was caught by the watchdog),
 	 * unless it is an orphan now, finishing a call in another component. */
@@ -361,13 +366,7 @@ int64_t component_control(struct component *c, int op)
 		c->restart_next = 0;
 		c->crashed_ns = clock_ns();
 		c->state = COMPONENT_RESTARTING;
-		c->recovery_next = NULL;
-		if (recovery_tail)
-			recovery_tail->recovery_next = c;
-		else
-			recovery_head = c;
-		recovery_tail = c;
-		thread_wake_one(&recovery_wait, 0);
+		recovery_enqueue(c);
 		return 0;
 	}
 	return E_INVAL;
@@ -432,8 +431,24 @@ static void quiesce_devices(struct component *c)
 		kprintf("recovery: %s: %lu pages still pinned for its devices\n", c->name, c->pinned_pages);
 }
 
+/*
+ * A driver that stopped while the chipset itself was down waits behind the
+ * chipset's restart, which is queued ahead of it: the new chipset rebuilds
+ * the driver's domain from the kernel's record (device.c) and can then
+ * quiesce the device and drop its pins, which nobody else knows how to do.
+ */
+static bool waits_for_chipset(const struct component *c)
+{
+	const struct component *chipset = device_chipset();
+	return chipset && chipset != c && c->manifest->npci && chipset->state == COMPONENT_RESTARTING;
+}
+
 static void recover(struct component *c)
 {
+	if (waits_for_chipset(c)) {
+		recovery_enqueue(c);
+		return;
+	}
 	uint64_t now = clock_ns();
 	quiesce_devices(c);
 	if (!policy_allows(c, now)) {

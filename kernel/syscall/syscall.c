@@ -303,7 +303,19 @@ static void sys_dma_pin(struct trap_frame *f)
 	answer(f, err, pa);
 }
 
-static void sys_dma_unpin(struct trap_frame *f) { status(f, device_unpin(caller(), f->rdi, f->rsi)); }
+static void sys_dma_unpin(struct trap_frame *f) { status(f, device_unpin(caller(), f->rdi, f->rsi, f->rdx)); }
+
+static void sys_device_claim(struct trap_frame *f) { status(f, device_claim(caller(), f->rdi, f->rsi)); }
+
+static void sys_device_record(struct trap_frame *f)
+{
+	uint64_t value = 0, value2 = 0;
+	int64_t err = device_record(caller(), f->rdi, f->rsi, &value, &value2);
+	if (err)
+		return status(f, err);
+	ok(f, value);
+	f->rsi = value2;
+}
 
 static void sys_irq_bind_msi(struct trap_frame *f)
 {

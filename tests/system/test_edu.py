@@ -12,6 +12,7 @@ import re
 import pytest
 
 import qemu
+from test_dma import assert_intact, read_victims, results, victims
 from test_shell import ps, wait_count
 
 EDU = "1234:11e8"
@@ -201,3 +202,72 @@ def test_overlapping_or_bad_pci_entries_stop_the_boot_on_their_line(make_qemu, e
     assert m.group(1).startswith("manifest:%d: %s" % (lineno, message)), m.group(1)
     vm.wait_for(r"^pinfold: boot failed$")
     assert vm.wait_exit() == qemu.PANIC_EXIT_STATUS
+
+
+def fault_trace(vm):
+    """QEMU's own account, in order: (seconds, "blocked", sid) for every access its IOMMU
+    blocked (vtd_dmar_fault) and (seconds, "recorded", sid) for every fault it put in a fault
+    recording register (vtd_frr_new; the high qword's low 16 bits are the source-id).  The
+    time is QEMU's host clock (-msg timestamp=on: "pid@seconds:event")."""
+    events = []
+    for line in open(vm.trace_path):
+        m = re.match(r"^\d+@(\d+\.\d+):vtd_dmar_fault sid 0x([0-9a-f]+) fault \d+ addr 0x[0-9a-f]+ write \d$",
+                     line)
+        if m:
+            events.append((float(m.group(1)), "blocked", int(m.group(2), 16)))
+        m = re.match(r"^\d+@(\d+\.\d+):vtd_frr_new index \d+ high 0x([0-9a-f]+) low 0x[0-9a-f]+$", line)
+        if m:
+            events.append((float(m.group(1)), "recorded", int(m.group(2), 16) & 0xffff))
+    return events
+
+
+def test_two_devices_faulting_at_the_same_moment(make_qemu):
+    """Both drivers arm wild-dma for the same clock time (edu.wild_dma_at): their devices'
+    transfers run back to back in QEMU, and QEMU blocks both before the chipset can read the
+    one fault recording register QEMU 7.2 has.  The second fault overflows (FSTS.PFO): QEMU
+    records one fault, the chipset charges that device's driver, and reports that a fault
+    was lost, whose source nobody can know.  Neither device wrote memory, and both drivers
+    pass a DMA test afterwards.
+
+    Under -icount QEMU's virtual clock counts guest instructions, so the two transfers run
+    as many instructions apart as the two drivers' threads wrote their commands (a thread
+    switch), fewer than the chipset needs to reach the record: the overflow happens every
+    time.  On the host's clock a loaded machine can delay the second command long enough for
+    the chipset to free the record in between, and then both faults are simply recorded."""
+    vm = boot(make_qemu, edu=2, trace=["vtd_dmar_fault", "vtd_frr_new"], monitor=True,
+              extra_args=["-msg", "timestamp=on", "-icount", "shift=0"])
+    watched = victims(vm)
+    before = read_victims(vm, watched)
+    for name in LOCATIONS:
+        dma_ok(vm, name, 64)
+    at, _ = results(vm.command("call edu wild_dma_at 0"))
+    assert results(vm.command("call edu2 wild_dma_at %d" % at)) == (at, 0)
+    vm.wait_for(r"^crash: edu2?: IOMMU blocked a DMA write at 0x10a000 \(reason 5: [^)]+\)$", timeout=30)
+    vm.wait_for(r"^chipset: fault records overflowed: a fault was lost$", timeout=30)
+    wait_count(vm, r"^restart: edu2?: up in \d+ us$", 1)
+    vm.sync()
+
+    events = fault_trace(vm)
+    sids = {sid(l) for l in LOCATIONS.values()}
+    assert {s for _, kind, s in events if kind == "blocked"} == sids, "both devices' DMA was blocked"
+    recorded = [(t, s) for t, kind, s in events if kind == "recorded"]
+    assert len(recorded) == 1, "one record; the other fault overflowed: %s" % recorded
+    charged = [name for name, l in LOCATIONS.items() if sid(l) == recorded[0][1]]
+    # At the same moment: the two devices' first blocked writes are within a millisecond of
+    # QEMU's time, much less than the chipset takes to read and free the record.
+    first = dict((s, min(t for t, kind, x in events if kind == "blocked" and x == s)) for s in sids)
+    assert abs(first[sid(LOCATIONS["edu"])] - first[sid(LOCATIONS["edu2"])]) < 0.001, first
+    assert_intact(before, read_victims(vm, watched))
+    # The recorded fault is charged; the lost one cannot be (its source is unknown).
+    assert re.findall(r"^crash: (\S+):", vm.output, re.M) == charged
+    iommu = vm.command("iommu")
+    assert re.search(r"^fault lost: the fault records overflowed; its source is unknown$", iommu, re.M), iommu
+    assert re.search(r"^fault %s write 0x10a000 reason 5: " % LOCATIONS[charged[0]], iommu, re.M), iommu
+    table = ps(vm)
+    for name in LOCATIONS:
+        assert table[name] == ("running", 1 if name in charged else 0), table
+        dma_ok(vm, name, 100)
+    # PFO was cleared: the next fault is recorded and charged again.
+    out = vm.command("inject edu wild-dma", timeout=30)
+    assert "it failed, as asked" in out, out
+    assert len([1 for _, kind, _ in fault_trace(vm) if kind == "recorded"]) == 2

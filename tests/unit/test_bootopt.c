@@ -39,6 +39,10 @@ TEST(bootopt_known_options)
 	CHECK_EQ(o.fault, BOOT_FAULT_PAGE);
 	CHECK_EQ(bootopt_parse("fault=ud fault=assert", &o, collect, &c), 0);
 	CHECK_EQ(o.fault, BOOT_FAULT_ASSERT);   /* the last one wins */
+	CHECK_EQ(bootopt_parse("iommu=noqi", &o, collect, &c), 0);
+	CHECK_STR(o.iommu, "noqi");
+	CHECK_EQ(bootopt_parse("iommu=qi", &o, collect, &c), 1);   /* noqi is the only value */
+	CHECK_EQ(c.count, 1);
 }
 
 TEST(bootopt_bad_input_is_reported_and_ignored)

@@ -279,11 +279,32 @@ TEST(vtd_fault_record_fields)
 	CHECK_EQ(f.sid, 0xfa);
 }
 
+TEST(vtd_interrupt_fault_records)
+{
+	struct vtd_fault f;
+
+	/* VT-d 10.4.14: for reasons 0x20-0x27 FI holds the interrupt index in bits 63:48
+	 * (bits 47:12 clear), and no page.  Here entry 0x1234 not present (0x22), from 00:02.0. */
+	CHECK(vtd_fault_decode(0x1234ull << 48, 1ull << 63 | 0x22ull << 32 | 0x10, &f));
+	CHECK(f.interrupt);
+	CHECK_EQ(f.index, 0x1234);
+	CHECK_EQ(f.address, 0);
+	CHECK_EQ(f.sid, 0x10);
+	CHECK_STR(vtd_fault_reason_text(f.reason), "interrupt remapping entry not present");
+	/* The range's ends, and one past each: 0x1f and 0x28 are DMA reasons, with a page. */
+	CHECK(vtd_fault_decode(7ull << 48, 1ull << 63 | 0x20ull << 32, &f) && f.interrupt && f.index == 7);
+	CHECK(vtd_fault_decode(7ull << 48, 1ull << 63 | 0x27ull << 32, &f) && f.interrupt && f.index == 7);
+	CHECK(vtd_fault_decode(0x5000, 1ull << 63 | 0x1full << 32, &f) && !f.interrupt && f.address == 0x5000);
+	CHECK(vtd_fault_decode(0x5000, 1ull << 63 | 0x28ull << 32, &f) && !f.interrupt && f.address == 0x5000);
+	/* A DMA fault never has an index. */
+	CHECK(vtd_fault_decode(0xdead000, 0x80ffff0500000080ull, &f) && !f.interrupt && f.index == 0);
+}
+
 TEST(vtd_fault_reason_texts)
 {
 	/* Every reason QEMU 7.2 can raise has its own text. */
 	static const unsigned known[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xa, 0xb, 0xc, 0xd, 0xe,
-					  0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x58, 0x87 };
+					  0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x58, 0x87 };
 	const char *unknown = vtd_fault_reason_text(0xff);
 	CHECK_STR(unknown, "unknown fault reason");
 	CHECK_STR(vtd_fault_reason_text(0), unknown);
@@ -484,4 +505,43 @@ TEST(vtd_ioapic_rte_remappable_layout)
 		uint32_t sent = 0xfee00000u | (uint32_t)(rte >> 48) << 4 | (uint32_t)((rte >> 11) & 1) << 2;
 		CHECK_EQ(sent, vtd_msi_remappable_address(indices[i]));
 	}
+}
+
+TEST(vtd_queued_invalidation_descriptors)
+{
+	struct vtd_caps caps;
+	struct vtd_entry d;
+	uint64_t iva, iqa;
+
+	CHECK_EQ(vtd_caps_decode(QEMU_CAP, 0xf00f4aull, &caps), 0);
+	/* 6.5.2.1: type 1, G 5:4, DID 31:16, SID 47:32, FM 49:48; hi reserved. */
+	d = vtd_qi_context(vtd_ccmd_global());
+	CHECK_EQ(d.lo, 0x11);
+	CHECK_EQ(d.hi, 0);
+	d = vtd_qi_context(vtd_ccmd_device(7, 0x0010, 3));
+	CHECK_EQ(d.lo, 1 | 3 << 4 | 7 << 16 | 0x10ull << 32 | 3ull << 48);
+	d = vtd_qi_context(vtd_ccmd_domain(0xbeef));
+	CHECK_EQ(d.lo, 1 | 2 << 4 | 0xbeefull << 16);
+	/* 6.5.2.3: type 2, G 5:4, DW 6, DR 7 (QEMU's CAP has both drains), DID 31:16; hi only for pages. */
+	d = vtd_qi_iotlb(vtd_iotlb_global(&caps), 0);
+	CHECK_EQ(d.lo, 2 | 1 << 4 | 1 << 6 | 1 << 7);
+	CHECK_EQ(d.hi, 0);
+	d = vtd_qi_iotlb(vtd_iotlb_domain(&caps, 5), 0);
+	CHECK_EQ(d.lo, 2 | 2 << 4 | 1 << 6 | 1 << 7 | 5 << 16);
+	uint64_t cmd = vtd_iotlb_page(&caps, 5, 0x40123000, 2, &iva);
+	d = vtd_qi_iotlb(cmd, iva);
+	CHECK_EQ(d.lo, 2 | 3 << 4 | 1 << 6 | 1 << 7 | 5 << 16);
+	CHECK_EQ(d.hi, 0x40120000 | 2);
+	/* 6.5.2.7: type 4; G (bit 4) 0 global, 1 one index at 47:32. */
+	CHECK_EQ(vtd_qi_iec_global().lo, 4);
+	CHECK_EQ(vtd_qi_iec_index(132).lo, 4 | 1 << 4 | 132ull << 32);
+	/* 6.5.2.8: type 5 with SW (bit 5) and never IF (bit 4: QEMU 7.2 aborts on both); data 63:32. */
+	CHECK_EQ(vtd_qi_wait(0x1234, 0x7000c, &d), 0);
+	CHECK_EQ(d.lo, 5 | 1 << 5 | 0x1234ull << 32);
+	CHECK_EQ(d.hi, 0x7000c);
+	CHECK_EQ(vtd_qi_wait(1, 0x7000e, &d), E_INVAL);
+	/* IQA: a 4 KiB-aligned page, QS = 0 (256 descriptors), 128-bit descriptors. */
+	CHECK_EQ(vtd_iqa(0x123000, &iqa), 0);
+	CHECK_EQ(iqa, 0x123000);
+	CHECK_EQ(vtd_iqa(0x123008, &iqa), E_INVAL);
 }

@@ -12,7 +12,7 @@ UNIT_SAMPLE_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -ffreestanding -fno-builtin -
 UNIT_SAMPLE_LDFLAGS := -pie --no-dynamic-linker -z text -z norelro -z noexecstack \
 	-z max-page-size=4096 -z separate-code -e component_start
 
-UNIT_EXTRA += kernel/component/elf.c $(BUILD)/host/elf_sample.o
+UNIT_EXTRA += kernel/component/elf.c kernel/component/pins.c $(BUILD)/host/elf_sample.o
 
 $(BUILD)/host/sample.o: tests/unit/elf_sample/sample.c | deps
 	@mkdir -p $(dir $@)

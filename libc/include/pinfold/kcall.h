@@ -151,13 +151,38 @@ static inline int64_t device_map(unsigned id, uint64_t pa, uint64_t len, uint64_
 	return kcall_out(kcall(SYS_DEVICE_MAP, id, pa, len, 0), va);
 }
 
-/* Pins the frame behind component id's page at va (write: the device may write it); *pa: the frame. */
-static inline int64_t dma_pin(unsigned id, uint64_t va, bool write, uint64_t *pa)
+/*
+ * Pins the frame behind component id's page at va (flags DMA_PIN_WRITE: the
+ * device may write it; DMA_PIN_RANGE_START: it begins a range); *pa: the
+ * frame.  The kernel records the pin for a restarted chipset (device_record).
+ */
+static inline int64_t dma_pin(unsigned id, uint64_t va, unsigned flags, uint64_t *pa)
 {
-	return kcall_out(kcall(SYS_DMA_PIN, id, va, write, 0), pa);
+	return kcall_out(kcall(SYS_DMA_PIN, id, va, flags, 0), pa);
 }
 
-static inline int64_t dma_unpin(unsigned id, uint64_t pa) { return kcall(SYS_DMA_UNPIN, id, pa, 0, 0).status; }
+/* Drops the pin of component id's page va on frame pa. */
+static inline int64_t dma_unpin(unsigned id, uint64_t va, uint64_t pa)
+{
+	return kcall(SYS_DMA_UNPIN, id, va, pa, 0).status;
+}
+
+/* Records that component id drives PCI function bdf (or, with DEVICE_CLAIM_NONE, none). */
+#define DEVICE_CLAIM_NONE 0xffffffffu
+static inline int64_t device_claim(unsigned id, uint32_t bdf)
+{
+	return kcall(SYS_DEVICE_CLAIM, id, bdf == DEVICE_CLAIM_NONE ? 0 : (uint64_t)bdf + 1, 0, 0).status;
+}
+
+/*
+ * What the kernel keeps for the chipset about component id: n = 0 gives its
+ * claimed function + 1 (0: none) and its pin count; n >= 1 pin n - 1: the
+ * page address | DMA_PIN_* flags, and the frame.
+ */
+static inline struct kcall_result device_record(unsigned id, uint64_t n)
+{
+	return kcall(SYS_DEVICE_RECORD, id, n, 0, 0);
+}
 
 /* A message-signalled interrupt line for component id's interrupt method: its line and vector. */
 static inline int64_t irq_bind_msi(unsigned id, uint64_t *line, uint64_t *vector)

@@ -47,7 +47,9 @@
 	X(SYS_IRQ_BIND_MSI, 29, irq_bind_msi,  "chipset: give a component an MSI line") \
 	X(SYS_COMPONENT_FAULT, 30, component_fault, "chipset: charge a device fault to a component") \
 	X(SYS_IOAPIC_REMAP, 31, ioapic_remap,  "chipset: send an IOAPIC line through an interrupt-remapping entry") \
-	X(SYS_MEM_COPY,     32, mem_copy,      "copy between two ranges of my address space; E_FAULT, never a fault")
+	X(SYS_MEM_COPY,     32, mem_copy,      "copy between two ranges of my address space; E_FAULT, never a fault") \
+	X(SYS_DEVICE_CLAIM, 33, device_claim,  "chipset: record the PCI function a component drives") \
+	X(SYS_DEVICE_RECORD, 34, device_record, "chipset: a component's claimed function and pins, as the kernel keeps them")
 
 /* Method numbers the kernel uses to enter a component at component_start. */
 #define METHOD_INIT      0xffffffff  /* run init() */
@@ -130,6 +132,13 @@ struct component_info {
 /* SYS_COMPONENT_CONTROL operations. */
 #define CONTROL_KILL     1      /* crash it now ("killed"), then the restart policy applies */
 #define CONTROL_RESTART  2      /* start it afresh, even if it had failed */
+
+/*
+ * SYS_DMA_PIN's flags, which the kernel keeps with the pin (SYS_DEVICE_RECORD
+ * gives them back in the low bits of the page address).
+ */
+#define DMA_PIN_WRITE       1u  /* the device may write the page */
+#define DMA_PIN_RANGE_START 2u  /* the first page of one pin of the chipset's (a range begins here) */
 
 /* Rights for SYS_MEM_GRANT. */
 #define GRANT_READ       1u

@@ -37,6 +37,9 @@ static inline void sched_preempt_if_needed(void)
 		sched_preempt();
 }
 
+/* Panics unless the run queues and every thread's list agree (thread_check_lists()). */
+void sched_check_lists(void);
+
 /* Time the idle thread has run, in nanoseconds. */
 uint64_t sched_idle_ns(void);
 

@@ -30,6 +30,12 @@ void kvprintf(const char *fmt, va_list ap);
 #define KERNEL_WRITER (-2)
 void console_write(int writer, const char *s, size_t n);
 
+/*
+ * On every timer tick: while the driver is down, the kernel's bounded drain;
+ * while it runs, its watchdog (a driver that stops printing is crashed).
+ */
+void console_tick(void);
+
 /* For panics: the kernel takes the UART back and writes out everything at once. */
 void console_panic_mode(void);
 

@@ -44,7 +44,7 @@ static uint64_t last_switch_ns;
 void sched_ready(struct thread *t)
 {
 	/* Queued once, never revived: one list at a time, and never a dead thread's stack. */
-	ASSERT(t->on == LIST_NONE && t->state != THREAD_READY && t->state != THREAD_DEAD);
+	ASSERT(t->on == LIST_NONE && t->state != THREAD_DEAD);     /* on no list: not READY either */
 	t->state = THREAD_READY;
 	t->on = LIST_RUN;
 	t->next = NULL;
@@ -108,8 +108,9 @@ void sched_switch(void)
 	prev->cpu_ns += now - last_switch_ns;
 	last_switch_ns = now;
 
-	/* A reaped thread has no kernel stack (kstack_top 0): switching to it would run freed memory. */
-	ASSERT(next == &idle_thread || (next->state == THREAD_READY && next->kstack_top));
+	/* Only ready threads are on run queues (sched_ready() asserts it); a reaped thread has no
+	 * kernel stack (kstack_top 0): switching to it would run freed memory. */
+	ASSERT(next->kstack_top);
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		return;

@@ -30,7 +30,7 @@ static bool thread_used[THREAD_MAX];
 static uint8_t kstack_used[KSTACK_SLOTS];
 static struct thread *timed;            /* threads blocked with a deadline, unordered */
 static int live_threads;
-static int dead_threads;                /* not yet reaped: thread_reap() scans only if any */
+int thread_dead_count;                  /* not yet reaped: thread_reap() scans only if any */
 
 /* The thread running now; set by the scheduler. */
 struct thread *sched_current;
@@ -151,12 +151,10 @@ static bool list_remove(struct thread **head, struct thread *t)
 /* Takes a blocked thread off whatever it waits on. */
 static void unblock(struct thread *t)
 {
-	ASSERT(t->state == THREAD_BLOCKED);
-	/* Not found would mean the list was rebuilt under it, or the link was
-	 * reused by another list: either leaves a stale pointer to `t` behind. */
-	ASSERT(t->on == LIST_WAIT || t->on == LIST_SLEEP);
+	/* Not found would mean it is not blocked, or its list was rebuilt under it, or its
+	 * link was reused by another list: each leaves a stale pointer to `t` behind. */
 	bool found = list_remove(t->on == LIST_WAIT ? &t->waiting_on->head : &timed, t);
-	ASSERT(found);
+	ASSERT(found && t->state == THREAD_BLOCKED);
 	t->waiting_on = NULL;
 	t->next = NULL;
 	t->on = LIST_NONE;
@@ -238,23 +236,21 @@ void thread_kill(struct thread *t)
 		sched_unready(t);
 	ASSERT(t->on == LIST_NONE);
 	t->state = THREAD_DEAD;
-	dead_threads++;
+	thread_dead_count++;
 }
 
 void thread_exit(void)
 {
 	ASSERT(sched_current->on == LIST_NONE && sched_current->state != THREAD_DEAD);
 	sched_current->state = THREAD_DEAD;
-	dead_threads++;
+	thread_dead_count++;
 	sched_switch();
 	PANIC("a dead thread was scheduled");
 }
 
-/* Frees the stacks of dead threads other than the running one; called by the scheduler. */
-void thread_reap(void)
+void thread_reap_dead(void)
 {
-	/* Every switch comes here: without a dead thread to free, it costs one test. */
-	for (int i = 0; i < THREAD_MAX && dead_threads > 0; i++) {
+	for (int i = 0; i < THREAD_MAX && thread_dead_count > 0; i++) {
 		struct thread *t = &threads[i];
 		if (thread_used[i] && t->state == THREAD_DEAD && t != sched_current) {
 			ASSERT(t->on == LIST_NONE);     /* else a list still leads to a freed stack */
@@ -262,7 +258,7 @@ void thread_reap(void)
 			t->kstack_top = t->ksp = 0;     /* a switch to it must fail loudly, not run freed memory */
 			thread_used[i] = false;
 			live_threads--;
-			dead_threads--;
+			thread_dead_count--;
 		}
 	}
 }

@@ -190,6 +190,11 @@ void sched_check_lists(void)
 	ASSERT(thread_check_lists() == queued);
 }
 
+bool sched_interruptible_at(const struct trap_frame *f)
+{
+	return (f->cs & 3) || sched_current == &idle_thread || !sched_current;
+}
+
 uint64_t sched_idle_ns(void)
 {
 	uint64_t ns = idle_thread.cpu_ns;

@@ -72,6 +72,7 @@ static char log_ring[LOG_SIZE];
 static uint64_t log_end;        /* bytes ever appended */
 static uint64_t log_printed;    /* bytes ever put on the wire */
 static bool driver_running;
+static bool polled;             /* a panic or a stop: print everything now, by polling */
 
 static void skip_overwritten(void)
 {
@@ -127,10 +128,10 @@ static void kernel_drain(void)
 	}
 }
 
-/* Prints by the kernel's own path: polled before the scheduler runs, bounded after. */
+/* Prints by the kernel's own path: polled before the scheduler runs and once panicking, bounded otherwise. */
 static void kernel_print(void)
 {
-	if (sched_current)
+	if (sched_current && !polled)
 		kernel_drain();
 	else
 		kernel_flush();
@@ -249,6 +250,7 @@ void console_tick(void)
 
 void console_panic_mode(void)
 {
+	polled = true;
 	driver_running = false;
 	kernel_flush();
 }

@@ -121,10 +121,12 @@ void thread_wake_all(struct wait_queue *q, int64_t result);
 /* Sleeps for `ns` nanoseconds. */
 void thread_sleep(uint64_t ns);
 
-/* For the scheduler: wake threads whose deadline passed; free dead threads' stacks. */
+/* For the scheduler: wake threads whose deadline passed. */
 void thread_expire_timeouts(uint64_t now_ns);
+
+/* For the scheduler: free the kernel stacks of dead threads other than the running one. */
 void thread_reap_dead(void);
-extern int thread_dead_count;
+extern int thread_dead_count;           /* dead, not yet reaped; only the scheduler reads it */
 static inline void thread_reap(void)
 {
 	/* Every switch comes here twice: without a dead thread to free, it costs one test. */

@@ -7,7 +7,7 @@
  * peer.slow, a call into another component.  Every restart starts them
  * again from init; nothing here ever stops.
  *
- * Together they hold most of crashme's entry stacks (manifest: stacks 8), so
+ * Together they hold most of crashme's entry stacks (the test gives it 8), so
  * callers from pdxtest also wait for a stack, another list a killed
  * component's threads must leave.
  */

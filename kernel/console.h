@@ -5,8 +5,10 @@
  * is appended to one ring buffer, the console log.  Who moves it to COM1
  * depends on who owns the UART:
  *   - before the serial driver runs, while it is down, and always for a
- *     panic: the kernel itself, by polling (the last-resort path, usable from
- *     the first line of kmain(): no memory, interrupts or allocation needed);
+ *     panic: the kernel itself (the last-resort path, usable from the first
+ *     line of kmain(): no memory, interrupts or allocation needed), by
+ *     polling before the scheduler starts and for a panic, and otherwise
+ *     never waiting for the UART (console.c);
  *   - while the serial driver runs: the driver, which reads the log
  *     (SYS_CONSOLE_READ) and commits what it wrote (SYS_CONSOLE_COMMIT), so
  *     the kernel never writes in the middle of a line the driver is writing,
@@ -30,7 +32,13 @@ void kvprintf(const char *fmt, va_list ap);
 #define KERNEL_WRITER (-2)
 void console_write(int writer, const char *s, size_t n);
 
-/* For panics: the kernel takes the UART back and writes out everything at once. */
+/*
+ * On every timer tick: while the driver is down, the kernel's bounded drain;
+ * while it runs, its watchdog (a driver that stops printing is crashed).
+ */
+void console_tick(void);
+
+/* For panics and stops: the kernel takes the UART back and writes out everything, now and from then on, by polling. */
 void console_panic_mode(void);
 
 /* The serial driver took the UART (true) or lost it (false: the kernel prints again). */

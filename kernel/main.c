@@ -13,9 +13,11 @@
  * DESIGN.md) once every component's init has returned.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "kernel/bootopt.h"
 #include "kernel/component/domain.h"
+#include "kernel/component/killstress.h"
 #include "kernel/component/lifecycle.h"
 #include "kernel/console.h"
 #include "kernel/layout.h"
@@ -105,5 +107,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	syscall_set_cmdline(boot_info.cmdline);
 	selftest_provoke(options.fault);
 	components_boot(&boot_info);        /* its boot thread prints "pinfold: ready" */
+	if (strcmp(options.test, "kill-stress") == 0)
+		killstress_start();
 	sched_start();
 }

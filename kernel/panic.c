@@ -19,6 +19,7 @@ static int panicking;
 void machine_stop(void)
 {
 	irq_disable();
+	console_panic_mode();   /* what the bounded path had not written yet (a boot error, say) */
 	outb(DEBUG_EXIT_PORT, DEBUG_EXIT_PANIC);
 	for (;;)
 		halt();

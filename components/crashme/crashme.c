@@ -7,7 +7,10 @@
  */
 #include <pinfold/kcall.h>
 
+#include <string.h>
+
 #include "components/crashme/faults.h"
+#include "components/crashme/stress.h"
 #include "crashme_server.h"
 #include "peer_client.h"
 #include "libdriver/io.h"
@@ -16,7 +19,10 @@ static uint64_t generation;
 
 int64_t component_init(void)
 {
+	char which[32];
 	generation++;
+	if (boot_option("test", which, sizeof which) >= 0 && strcmp(which, "kill-stress") == 0)
+		stress_start();
 	return 0;
 }
 

@@ -20,5 +20,6 @@ void report_done(void);
 
 void run_sched_tests(uint64_t arg);
 bool start_recovery_tests(const char *which);
+bool start_stress(const char *which);
 
 #endif

@@ -235,6 +235,7 @@ int64_t component_init(void)
 	if (strcmp(which, "sched") == 0)
 		thread_create(run_sched_tests, 0, 10);
 	start_recovery_tests(which);
+	start_stress(which);
 	for (uint64_t k = 0; k < INTRUDER_KINDS; k++)
 		if (strcmp(which, intruder_kinds[k]) == 0)
 			thread_create(run_isolation, k, 10);

@@ -17,6 +17,7 @@
 #include "components/crashme/kinds.h"
 #include "components/pdxtest/check.h"
 #include "crashme_client.h"
+#include "peer_client.h"
 
 #define MS 1000000ull
 #define CYCLES 1000
@@ -46,6 +47,47 @@ static void crash_once(const char *kind_name, uint64_t kind)
 	EXPECT_EQ(name, wait_up(crashme, &gen, 2000), 0);
 	snprintf(name, sizeof name, "restart-%s-memory-reset", kind_name);
 	EXPECT_EQ(name, gen, 1);
+}
+
+/*
+ * A caller blocked inside a component that crashes: it sleeps in peer.slow(5000) while
+ * peer faults (a read through a revoked grant); it must get E_CALLEE_FAILED at once, not
+ * after its 5 s, nor never.
+ */
+static cap_t peer;
+static volatile int64_t blocked_result = 1;
+static volatile uint64_t blocked_ns;
+
+static void blocked_caller(uint64_t arg)
+{
+	(void)arg;
+	uint64_t t0 = clock_ns();
+	blocked_result = peer_slow(peer, 5000);
+	blocked_ns = clock_ns() - t0;
+}
+
+static void blocked_caller_gets_the_error(void)
+{
+	uint64_t total, entered, finished;
+	int64_t p = cap_lookup("peer");
+	if (p < 0) {
+		check("blocked-caller-gets-error", 0, "no capability for peer (%ld)%lx", (uint64_t)p, 0);
+		return;
+	}
+	peer = (cap_t)p;
+	thread_create(blocked_caller, 0, 10);
+	for (int i = 0; i < 1000 && (peer_slow_count(peer, &entered, &finished) != 0 || entered == 0); i++)
+		sleep_ns(MS);
+	uint8_t *buf = mem_alloc(4096);
+	int64_t grant = mem_grant(buf, 4096, peer, GRANT_READ);
+	mem_revoke(grant);
+	EXPECT_EQ("blocked-caller-peer-crashes", peer_sum(peer, (uint64_t)buf, 16, &total),
+		  (uint64_t)E_CALLEE_FAILED);
+	for (int i = 0; i < 2000 && blocked_result == 1; i++)
+		sleep_ns(MS);
+	EXPECT_EQ("blocked-caller-gets-error", blocked_result, (uint64_t)E_CALLEE_FAILED);
+	check("blocked-caller-not-held", blocked_ns < 1000 * MS, "returned after %lu ns%lx", blocked_ns, 0);
+	mem_free(buf);
 }
 
 static void run_restart_tests(uint64_t only)
@@ -86,6 +128,7 @@ static void run_restart_tests(uint64_t only)
 		EXPECT_EQ("policy-third-crash", crashme_inject(fragile, CRASH_UD), (uint64_t)E_CALLEE_FAILED);
 		EXPECT_EQ("policy-gave-up", wait_up(fragile, &gen, 2000), (uint64_t)E_CALLEE_FAILED);
 		EXPECT_EQ("policy-others-carry-on", crashme_ping(crashme, &gen), 0);
+		blocked_caller_gets_the_error();
 	}
 	report_done();
 }

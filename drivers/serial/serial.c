@@ -58,6 +58,7 @@ static volatile uint32_t rx_head, rx_tail;
 static volatile uint64_t received;
 static int64_t subscriber = -1;        /* the event to signal, or -1 */
 static bool report, hang_on_h, hang_next_interrupt;
+static volatile bool printer_hangs;    /* inject serial hang: the printer stops, the rest answers */
 
 static void put(uint8_t c)
 {
@@ -78,6 +79,8 @@ static void printer(uint64_t arg)
 			sleep_ns(10000000);
 			continue;
 		}
+		while (printer_hangs)           /* for the kernel's console watchdog to find */
+			cpu_relax();
 		/* Commit each byte as soon as it is on the wire.  When we crash, the kernel
 		 * prints from the first byte not committed: committing a whole chunk (or line)
 		 * at its end let a crash in the middle print the chunk's start twice ("kil"
@@ -198,6 +201,10 @@ int64_t serve_inject(uint64_t kind)
 {
 	if (kind == CRASH_IRQ_HANG) {
 		hang_next_interrupt = true;     /* the next byte typed hangs the interrupt method */
+		return 1;
+	}
+	if (kind == CRASH_HANG) {
+		printer_hangs = true;           /* alive and answering, but nothing more is printed */
 		return 1;
 	}
 	return inject_fault(kind);

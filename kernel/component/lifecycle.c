@@ -327,7 +327,7 @@ void component_crash(struct component *c, const char *reason)
 		upcall_thread = NULL;
 		thread_wake_all(&upcall_done, E_CALLEE_FAILED);
 	}
-	pdx_unwind_component(c);
+	bool caller_ends = pdx_unwind_component(c);
 	/* 2. Its interrupt lines are masked (they stay pending until it is back).  Its
 	 * devices are quiesced by the chipset on the recovery thread, before its memory is
 	 * reset; until then the frames they may reach stay pinned (kernel/mm/frame.c). */
@@ -341,8 +341,11 @@ void component_crash(struct component *c, const char *reason)
 	recovery_enqueue(c);
 
 	/* The caller itself belonged to c (it faulted in c, or was caught by the watchdog),
-	 * unless it is an orphan now, finishing a call in another component. */
-	if (thread_current()->home == c && !thread_current()->orphaned)
+	 * unless it is an orphan now, finishing a call in another component; or it was an
+	 * orphan whose call c was: it has nowhere left to return to.  (Asking only "is its
+	 * home c" let such an orphan run on, back in its home's next instance, on a stack
+	 * that instance had given to another thread.) */
+	if (caller_ends)
 		thread_exit();
 }
 

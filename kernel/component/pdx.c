@@ -251,19 +251,23 @@ static void unwind_thread(struct thread *t, void *arg)
 	}
 }
 
-int pdx_unwind_component(struct component *c)
+bool pdx_unwind_component(struct component *c)
 {
 	static struct unwind_ctx u;     /* too big for a kernel stack */
 	u.c = c;
 	u.killed = 0;
 	struct thread *self = thread_current();
+	bool self_ends = false;
 	thread_for_each(unwind_thread, &u);
-	for (int i = 0; i < u.killed; i++)
-		if (u.kill_list[i] != self)     /* the caller ends itself: it is still running */
+	for (int i = 0; i < u.killed; i++) {
+		if (u.kill_list[i] == self)
+			self_ends = true;       /* it is still running: the caller ends it */
+		else
 			thread_kill(u.kill_list[i]);
-	if (self->home != c || self->orphaned)
+	}
+	if (!self_ends)
 		domain_activate(self->current ? &self->current->domain : NULL);
-	return u.killed;
+	return self_ends;
 }
 
 /*

@@ -38,9 +38,10 @@ void pdx_enter(struct trap_frame *f, const struct component *c, int stack, uint6
 /*
  * Takes every thread out of `c`: a thread inside a call into `c` returns
  * to its caller with E_CALLEE_FAILED, a thread that belongs to `c` ends.
- * Returns the number of threads killed.
+ * Returns true if the calling thread must end too (it cannot be killed
+ * while it runs: the caller ends it with thread_exit()).
  */
-int pdx_unwind_component(struct component *c);
+bool pdx_unwind_component(struct component *c);
 
 /* Crashes a component stuck in a method beyond its watchdog; called from the tick. */
 void pdx_watchdog(void);

@@ -20,6 +20,7 @@
 
 #include "kernel/component/domain.h"
 #include "kernel/component/component.h"
+#include "kernel/component/killstress.h"
 #include "kernel/component/pdx.h"
 #include "kernel/panic.h"
 #include "kernel/time/clock.h"
@@ -42,8 +43,10 @@ static uint64_t last_switch_ns;
 
 void sched_ready(struct thread *t)
 {
-	ASSERT(t->state != THREAD_READY && t->state != THREAD_DEAD);      /* queued once, never revived */
+	/* Queued once, never revived: one list at a time, and never a dead thread's stack. */
+	ASSERT(t->on == LIST_NONE && t->state != THREAD_DEAD);     /* on no list: not READY either */
 	t->state = THREAD_READY;
+	t->on = LIST_RUN;
 	t->next = NULL;
 	if (runq_tail[t->priority])
 		runq_tail[t->priority]->next = t;
@@ -56,6 +59,7 @@ void sched_ready(struct thread *t)
 
 void sched_unready(struct thread *t)
 {
+	ASSERT(t->on == LIST_RUN && t->state == THREAD_READY);
 	struct thread *prev = NULL;
 	for (struct thread *p = runq_head[t->priority]; p; prev = p, p = p->next) {
 		if (p != t)
@@ -67,8 +71,10 @@ void sched_unready(struct thread *t)
 		if (runq_tail[t->priority] == p)
 			runq_tail[t->priority] = prev;
 		p->next = NULL;
+		p->on = LIST_NONE;
 		return;
 	}
+	PANIC("thread %d (%s) is ready but not on its run queue", t->id, t->name);
 }
 
 static struct thread *pick_next(void)
@@ -81,6 +87,7 @@ static struct thread *pick_next(void)
 		if (!runq_head[prio])
 			runq_tail[prio] = NULL;
 		t->next = NULL;
+		t->on = LIST_NONE;
 		return t;
 	}
 	return &idle_thread;
@@ -101,7 +108,9 @@ void sched_switch(void)
 	prev->cpu_ns += now - last_switch_ns;
 	last_switch_ns = now;
 
-	ASSERT(next->state == THREAD_READY || next == &idle_thread);
+	/* Only ready threads are on run queues (sched_ready() asserts it); a reaped thread has no
+	 * kernel stack (kstack_top 0): switching to it would run freed memory. */
+	ASSERT(next->kstack_top);
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		return;
@@ -124,6 +133,8 @@ void sched_tick(void)
 	thread_expire_timeouts(clock_ns());
 	if (clock_ticks() % WATCHDOG_PERIOD_TICKS == 0)
 		pdx_watchdog();
+	if (killstress_on)
+		killstress_tick();
 	if (slice_left && --slice_left == 0) {
 		for (int prio = sched_current->priority; prio < THREAD_PRIORITIES; prio++)
 			if (runq_head[prio])
@@ -160,6 +171,28 @@ void sched_start(void)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		sched_preempt_if_needed();
 	}
+}
+
+void sched_check_lists(void)
+{
+	int queued = 0;
+	for (int prio = 0; prio < THREAD_PRIORITIES; prio++) {
+		struct thread *last = NULL;
+		for (struct thread *t = runq_head[prio]; t; last = t, t = t->next) {
+			ASSERT(++queued <= THREAD_MAX);         /* no cycle */
+			ASSERT(t->on == LIST_RUN && t->state == THREAD_READY && t->priority == prio);
+			ASSERT(t->kstack_top && t != sched_current && t != &idle_thread);
+		}
+		ASSERT(runq_tail[prio] == last);
+	}
+	/* Every ready thread is on a run queue, and nothing else is: with the walk above,
+	 * each run-queue entry is a distinct ready thread. */
+	ASSERT(thread_check_lists() == queued);
+}
+
+bool sched_interruptible_at(const struct trap_frame *f)
+{
+	return (f->cs & 3) || sched_current == &idle_thread || !sched_current;
 }
 
 uint64_t sched_idle_ns(void)

@@ -37,6 +37,18 @@ static inline void sched_preempt_if_needed(void)
 		sched_preempt();
 }
 
+/* Panics unless the run queues and every thread's list agree (thread_check_lists()). */
+void sched_check_lists(void);
+
+/*
+ * Whether an interrupt may have landed where `f` was: in user mode, in the
+ * idle loop's hlt, or before scheduling starts.  Anywhere else the kernel was
+ * running with interrupts on, which it never does (a tick inside a switch
+ * once saved one thread's stack pointer into another's record, and idle then
+ * resumed the boot thread's freed kernel stack: issue 4).
+ */
+bool sched_interruptible_at(const struct trap_frame *f);
+
 /* Time the idle thread has run, in nanoseconds. */
 uint64_t sched_idle_ns(void);
 

@@ -30,7 +30,7 @@ static bool thread_used[THREAD_MAX];
 static uint8_t kstack_used[KSTACK_SLOTS];
 static struct thread *timed;            /* threads blocked with a deadline, unordered */
 static int live_threads;
-static int dead_threads;                /* not yet reaped: thread_reap() scans only if any */
+int thread_dead_count;                  /* not yet reaped: thread_reap() scans only if any */
 
 /* The thread running now; set by the scheduler. */
 struct thread *sched_current;
@@ -137,38 +137,33 @@ struct thread *thread_create_user(struct component *home, const char *name, int 
 	return t;
 }
 
-static void timed_remove(struct thread *t)
+/* Unlinks `t` from the list at `head`; false if it is not there. */
+static bool list_remove(struct thread **head, struct thread *t)
 {
-	for (struct thread **p = &timed; *p; p = &(*p)->next)
+	for (struct thread **p = head; *p; p = &(*p)->next)
 		if (*p == t) {
 			*p = t->next;
-			return;
+			return true;
 		}
-}
-
-static void queue_remove(struct wait_queue *q, struct thread *t)
-{
-	for (struct thread **p = &q->head; *p; p = &(*p)->next)
-		if (*p == t) {
-			*p = t->next;
-			return;
-		}
+	return false;
 }
 
 /* Takes a blocked thread off whatever it waits on. */
 static void unblock(struct thread *t)
 {
-	if (t->waiting_on)
-		queue_remove(t->waiting_on, t);
-	else
-		timed_remove(t);
+	/* Not found would mean it is not blocked, or its list was rebuilt under it, or its
+	 * link was reused by another list: each leaves a stale pointer to `t` behind. */
+	bool found = list_remove(t->on == LIST_WAIT ? &t->waiting_on->head : &timed, t);
+	ASSERT(found && t->state == THREAD_BLOCKED);
 	t->waiting_on = NULL;
 	t->next = NULL;
+	t->on = LIST_NONE;
 }
 
 int64_t thread_block(struct wait_queue *q, uint64_t deadline_ns)
 {
 	struct thread *t = sched_current;
+	ASSERT(t->on == LIST_NONE && t->state == THREAD_RUNNING);
 	t->state = THREAD_BLOCKED;
 	t->wake_ns = deadline_ns;
 	t->waiting_on = q;
@@ -178,9 +173,11 @@ int64_t thread_block(struct wait_queue *q, uint64_t deadline_ns)
 		while (*p)
 			p = &(*p)->next;
 		*p = t;
+		t->on = LIST_WAIT;
 	} else {
 		t->next = timed;        /* a pure sleep waits on the timed list itself */
 		timed = t;
+		t->on = LIST_SLEEP;
 	}
 	sched_switch();
 	return t->wake_result;
@@ -232,33 +229,36 @@ void thread_sleep(uint64_t ns)
 void thread_kill(struct thread *t)
 {
 	ASSERT(t != sched_current);
+	ASSERT(t->state != THREAD_DEAD);        /* killed twice: counted twice, and a stale pointer */
 	if (t->state == THREAD_BLOCKED)
 		unblock(t);
 	else if (t->state == THREAD_READY)
 		sched_unready(t);
+	ASSERT(t->on == LIST_NONE);
 	t->state = THREAD_DEAD;
-	dead_threads++;
+	thread_dead_count++;
 }
 
 void thread_exit(void)
 {
+	ASSERT(sched_current->on == LIST_NONE && sched_current->state != THREAD_DEAD);
 	sched_current->state = THREAD_DEAD;
-	dead_threads++;
+	thread_dead_count++;
 	sched_switch();
 	PANIC("a dead thread was scheduled");
 }
 
-/* Frees the stacks of dead threads other than the running one; called by the scheduler. */
-void thread_reap(void)
+void thread_reap_dead(void)
 {
-	/* Every switch comes here: without a dead thread to free, it costs one test. */
-	for (int i = 0; i < THREAD_MAX && dead_threads > 0; i++) {
+	for (int i = 0; i < THREAD_MAX && thread_dead_count > 0; i++) {
 		struct thread *t = &threads[i];
 		if (thread_used[i] && t->state == THREAD_DEAD && t != sched_current) {
+			ASSERT(t->on == LIST_NONE);     /* else a list still leads to a freed stack */
 			kstack_free(t->kstack_top);
+			t->kstack_top = t->ksp = 0;     /* a switch to it must fail loudly, not run freed memory */
 			thread_used[i] = false;
 			live_threads--;
-			dead_threads--;
+			thread_dead_count--;
 		}
 	}
 }
@@ -273,4 +273,44 @@ void thread_for_each(void (*fn)(struct thread *t, void *ctx), void *ctx)
 int thread_count(void)
 {
 	return live_threads;
+}
+
+/* How many times `t` is on the list at `head` (a cycle counts as too many). */
+static int times_on(struct thread *head, const struct thread *t)
+{
+	int n = 0, steps = 0;
+	for (struct thread *p = head; p && steps <= THREAD_MAX; p = p->next, steps++)
+		n += p == t;
+	return steps > THREAD_MAX ? THREAD_MAX + 1 : n;
+}
+
+int thread_check_lists(void)
+{
+	int ready = 0;
+	ASSERT(times_on(timed, NULL) == 0);     /* ends, without a cycle */
+	for (int i = 0; i < THREAD_MAX; i++) {
+		struct thread *t = &threads[i];
+		if (!thread_used[i])
+			continue;
+		switch (t->state) {
+		case THREAD_READY:
+			ASSERT(t->on == LIST_RUN);
+			ready++;
+			break;
+		case THREAD_BLOCKED:
+			ASSERT(t->on == LIST_WAIT || t->on == LIST_SLEEP);
+			ASSERT(times_on(t->on == LIST_WAIT ? t->waiting_on->head : timed, t) == 1);
+			break;
+		case THREAD_RUNNING:
+			ASSERT(t == sched_current && t->on == LIST_NONE);
+			break;
+		case THREAD_NEW:
+		case THREAD_DEAD:
+			ASSERT(t->on == LIST_NONE && t != sched_current);
+			break;
+		}
+		if (t->on != LIST_SLEEP)
+			ASSERT(times_on(timed, t) == 0);
+	}
+	return ready;
 }

@@ -48,6 +48,19 @@ struct wait_queue {
 	struct thread *head;
 };
 
+/*
+ * Which list a thread's `next` link is on.  A thread is on at most one list
+ * at a time (they share the link), and a dead thread is on none: the
+ * scheduler asserts both, because a dead thread left on a list is found
+ * again after its kernel stack has been freed (issue 4's use-after-free).
+ */
+enum thread_list {
+	LIST_NONE,
+	LIST_RUN,               /* a run queue: state READY */
+	LIST_WAIT,              /* waiting_on's queue: state BLOCKED */
+	LIST_SLEEP,             /* the sleepers (a wait with no queue): state BLOCKED */
+};
+
 struct thread {
 	uint64_t ksp;                   /* saved kernel stack pointer while switched out */
 	uint64_t kstack_top;
@@ -60,7 +73,8 @@ struct thread {
 	int home_stack;                 /* the home component's stack it started on, or -1 */
 	struct call_frame frame[PDX_MAX_DEPTH];
 	int depth;
-	struct thread *next;            /* run queue or wait queue link */
+	struct thread *next;            /* link in the list `on` names */
+	enum thread_list on;
 	struct wait_queue *waiting_on;
 	uint64_t wake_ns;               /* for a timed wait: when to give up; 0: never */
 	int64_t wake_result;            /* what the blocking call returns */
@@ -107,9 +121,25 @@ void thread_wake_all(struct wait_queue *q, int64_t result);
 /* Sleeps for `ns` nanoseconds. */
 void thread_sleep(uint64_t ns);
 
-/* For the scheduler: wake threads whose deadline passed; free dead threads' stacks. */
+/* For the scheduler: wake threads whose deadline passed. */
 void thread_expire_timeouts(uint64_t now_ns);
-void thread_reap(void);
+
+/* For the scheduler: free the kernel stacks of dead threads other than the running one. */
+void thread_reap_dead(void);
+extern int thread_dead_count;           /* dead, not yet reaped; only the scheduler reads it */
+static inline void thread_reap(void)
+{
+	/* Every switch comes here twice: without a dead thread to free, it costs one test. */
+	if (thread_dead_count)
+		thread_reap_dead();
+}
+
+/*
+ * Checks that every thread is on exactly the list its state calls for, once
+ * (panics if not); returns the number of ready threads.  Walks every list:
+ * for tests (test=kill-stress), not for every switch.
+ */
+int thread_check_lists(void);
 
 /* Calls fn for every live thread. */
 void thread_for_each(void (*fn)(struct thread *t, void *ctx), void *ctx);

@@ -123,10 +123,10 @@ static void sys_thread_exit(struct trap_frame *f)
 	/* A migrated thread belongs to its caller: a callee may not end it. */
 	if (t->depth != 0 || t->home != t->current)
 		return status(f, E_DENIED);
-	if (t->home_stack >= 0)
-		component_stack_give(t->home, t->home_stack);
-	irq_thread_finished(t);
-	thread_exit();
+	/* As if its function had returned, except that an init or an upcall that ends this way
+	 * returned nothing: it failed.  (Ending here without telling lifecycle.c left the
+	 * component's init_thread pointing at a dead thread, and its waiter waiting 5 s.) */
+	lifecycle_thread_finished(t, E_CALLEE_FAILED);
 }
 
 static void sys_yield(struct trap_frame *f)

@@ -34,6 +34,7 @@ static void tick(struct trap_frame *frame, void *ctx)
 	clock_tick_count++;
 	lapic_eoi();
 	sched_tick();
+	console_tick();         /* last: its watchdog may end the running thread */
 }
 
 void clock_init(unsigned hz)

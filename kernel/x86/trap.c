@@ -106,6 +106,7 @@ void trap_dispatch(struct trap_frame *frame)
 			kernel_exception(frame);
 		lifecycle_user_fault(frame);    /* returns only if the thread lives on */
 	} else if (handlers[frame->vector].handler) {
+		ASSERT(sched_interruptible_at(frame));
 		handlers[frame->vector].handler(frame, handlers[frame->vector].ctx);
 	} else {
 		trap_note_unexpected((unsigned)frame->vector);

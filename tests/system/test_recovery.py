@@ -3,7 +3,8 @@
 components/pdxtest drives components/crashme: every kind of fault fails the call with
 E_CALLEE_FAILED, prints `crash:` and `restart:` lines, and crashme comes back with its memory
 reset; 1,000 cycles in a row leak no frame; `fragile` (crashme's image with a two-restart
-policy) is left failed after its third crash while the rest carries on.
+policy) is left failed after its third crash while the rest carries on; a caller asleep inside peer
+when peer crashes gets E_CALLEE_FAILED at once.
 """
 import re
 
@@ -46,7 +47,8 @@ def test_thousand_restarts_and_policy(make_qemu):
     passed, failed, checks = results(vm, timeout=600)
     for name in ["restart-1000-cycles", "restart-no-frames-leaked", "policy-first-crash",
                  "policy-first-restart", "policy-second-crash", "policy-second-restart",
-                 "policy-third-crash", "policy-gave-up", "policy-others-carry-on"]:
+                 "policy-third-crash", "policy-gave-up", "policy-others-carry-on",
+                 "blocked-caller-peer-crashes", "blocked-caller-gets-error", "blocked-caller-not-held"]:
         assert checks.get(name) == "ok", "%s: %s" % (name, checks.get(name, "missing"))
     assert failed == 0
     crashes = len(re.findall(r"^crash: crashme: ", vm.output, re.M))

@@ -34,7 +34,6 @@
  * (the specification clears PxCI and PxSACT when the port stops, and QEMU 7.2
  * was seen to, so none is expected).
  */
-#include "chipset_client.h"
 #include "drivers/ahci/ata.h"
 #include "drivers/ahci/driver.h"
 #include "drivers/ahci/prd.h"
@@ -106,8 +105,7 @@ static void finish(struct disk *d, int s, int64_t status)
 {
 	struct slot *sl = &d->slot[s];
 	if (sl->pin_len) {
-		uint64_t pages;
-		int64_t err = chipset_unpin(chipset, sl->pin_va, sl->pin_len, &pages);
+		int64_t err = pci_driver_unpin(&pci, (void *)sl->pin_va, sl->pin_len);
 		if (err < 0)
 			log_printf("ahci: disk %u: unpin 0x%lx: %s\n", d->index, sl->pin_va, pinfold_strerror(err));
 		sl->pin_len = 0;
@@ -181,8 +179,8 @@ int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count,
 	struct slot *sl = &d->slot[s];
 	if (bytes) {
 		/* The device writes the buffer for a read: pin it writable only then. */
-		uint64_t first = buffer & ~(PAGE - 1), end = (buffer + bytes + PAGE - 1) & ~(PAGE - 1), pages;
-		int64_t err = chipset_pin(chipset, first, end - first, !write, &pages);
+		uint64_t first = buffer & ~(PAGE - 1), end = (buffer + bytes + PAGE - 1) & ~(PAGE - 1);
+		int64_t err = pci_driver_pin(&pci, (void *)first, end - first, write ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
 		if (err < 0) {
 			slot_unclaim(d, s);
 			return err;     /* E_FAULT: not granted to me; E_BUSY: a page already in flight */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "components/crashme/kinds.h"
+#include "components/shell/bench_disk.h"
 #include "components/shell/devices.h"
 #include "components/shell/edu_command.h"
 #include "components/shell/error.h"
@@ -247,8 +248,12 @@ static void cmd_bench(void)
 		bench_pin();
 		return;
 	}
+	if (words.count >= 2 && strcmp(words.v[1], "disk") == 0) {
+		shell_bench_disk(&words);
+		return;
+	}
 	if (words.count != 2 || strcmp(words.v[1], "ipc") != 0)
-		FAIL("usage: bench ipc | bench pin [ROUNDS]");
+		FAIL("usage: bench ipc | bench pin [ROUNDS] | bench disk [MS [DISK]]");
 	int64_t cap = cap_lookup("benchipc");
 	if (cap < 0 || !find_component("benchipc", &info))
 		FAIL("no benchmark component");
@@ -308,7 +313,7 @@ static const struct {
 	{ "edu", cmd_edu, "edu [NAME] [fact N | dma LEN | live VALUE]: the edu devices; alone, each instance" },
 	{ "disk", cmd_disk, "disk [read|queue LBA COUNT | write LBA COUNT BYTE | flush]: the AHCI disks" },
 	{ "mem", cmd_mem, "frames free and pinned; mem NAME ADDR: the physical address of a page" },
-	{ "bench", cmd_bench, "bench ipc | bench pin [ROUNDS]: PDX or pin+unpin cost (bench: lines)" },
+	{ "bench", cmd_bench, "bench ipc | pin [ROUNDS] | disk [MS [DISK]]: PDX, pin+unpin, disk reads (bench: lines)" },
 };
 
 static void cmd_help(void)

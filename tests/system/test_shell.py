@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
+COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "diskbench", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
               "hostile", "benchipc", "irqbench"]
 
 

@@ -43,8 +43,10 @@ def make_image(path=IMAGE, mib=IMAGE_MIB):
 
 
 def disk_args(path=IMAGE):
-    """The disk as both systems get it: raw, AHCI port 0, cache=writeback."""
-    return ["-drive", "file=%s,if=none,id=benchdisk,format=raw,cache=writeback" % os.path.abspath(path),
+    """The disk as both systems get it: raw, AHCI port 0, cache=writeback.  Both only read it,
+    so QEMU's image lock is off: two runs may share the image."""
+    return ["-drive", "file=%s,if=none,id=benchdisk,format=raw,cache=writeback,file.locking=off"
+            % os.path.abspath(path),
             "-device", "ide-hd,drive=benchdisk,bus=ide.%d" % qemu.AHCI_DISK_PORTS[0]]
 
 

@@ -10,7 +10,7 @@ Installs Debian's linux-image-amd64 and busybox-static with apt-get when they ar
                   modules with everything modules.dep says they need (Debian builds them as
                   modules), /reader, and /init (below)
 and prints the kernel's path.  /init mounts proc, sys and devtmpfs, loads the modules in
-dependency order, waits for /dev/sda, says whether DMA remapping is on (the IOMMU groups
+dependency order, waits for /dev/sda, sets its SCSI command timeout to 5 s, says whether DMA remapping is on (the IOMMU groups
 and the AHCI controller's domain type), runs `/reader /dev/sda MS` (MS from the kernel
 command line's linuxdisk.ms=), and powers the machine off.
 """
@@ -38,6 +38,8 @@ ms=1000
 for word in $(cat /proc/cmdline); do
     case $word in linuxdisk.ms=*) ms=${word#linuxdisk.ms=} ;; esac
 done
+# A command QEMU loses (compare.py) stalls the reader for this long, not Linux's default 30 s.
+echo 5 > /sys/block/sda/device/timeout
 echo "linuxdisk: kernel $(cat /proc/sys/kernel/osrelease), $(cat /sys/block/sda/size) sectors on sda"
 echo "linuxdisk: iommu groups $(ls /sys/kernel/iommu_groups | tr '\n' ' ')"
 ahci=/sys/bus/pci/devices/0000:00:1f.2

@@ -20,6 +20,11 @@
  * rows of a second or more are meant).  Any failed or short read ends the
  * program with a message: no figure is printed for a row that went wrong.
  *
+ * Each row also prints how many commands the kernel's SCSI layer timed out
+ * during it (`-lost N`, /sys/block/NAME/device/iotmo_cnt): QEMU 7.2's AHCI
+ * loses some NCQ commands under Linux (see compare.py), and a row with a
+ * loss has a stall of the command timeout in it.
+ *
  * Built static on the host (tools/linuxdisk/mkinitramfs.py) and run as the
  * only program of a busybox initramfs.
  */
@@ -72,6 +77,22 @@ static uint64_t idle_ns(void)
 		die("/proc/stat");
 	fclose(f);
 	return (uint64_t)(idle + iowait) * 1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK);
+}
+
+/* Commands of the disk that timed out so far (hex in sysfs); 0 if the file is not there. */
+static uint64_t timeouts(const char *device)
+{
+	char path[128];
+	const char *name = strrchr(device, '/');
+	snprintf(path, sizeof path, "/sys/block/%s/device/iotmo_cnt", name ? name + 1 : device);
+	unsigned long long n = 0;
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llx", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
 }
 
 static long io_setup(unsigned n, aio_context_t *ctx) { return syscall(SYS_io_setup, n, ctx); }
@@ -157,7 +178,7 @@ static void qd32(int fd, uint8_t *buffer, uint64_t size, unsigned depth, uint64_
 	io_destroy(ctx);
 }
 
-static void report(unsigned depth, uint64_t size, const struct row *r)
+static void report(unsigned depth, uint64_t size, const struct row *r, uint64_t lost)
 {
 	char name[16];
 	if (size >= MAX_BYTES)
@@ -176,6 +197,7 @@ static void report(unsigned depth, uint64_t size, const struct row *r)
 	       (unsigned long long)(cpu_tenths / 10), (unsigned long long)(cpu_tenths % 10));
 	printf("bench: disk-linux-qd%u-%s-raw %llu %llu %llu requests ns idle-ns\n", depth, name,
 	       (unsigned long long)r->requests, (unsigned long long)r->ns, (unsigned long long)r->idle_ns);
+	printf("bench: disk-linux-qd%u-%s-lost %llu commands\n", depth, name, (unsigned long long)lost);
 	fflush(stdout);
 }
 
@@ -203,14 +225,14 @@ int main(int argc, char **argv)
 	for (unsigned d = 0; d < sizeof depths / sizeof depths[0]; d++)
 		for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
 			struct row row = { 0, 0, 0 };
-			uint64_t idle0 = idle_ns(), t0 = now_ns();
+			uint64_t lost0 = timeouts(argv[1]), idle0 = idle_ns(), t0 = now_ns();
 			if (depths[d] == 1)
 				qd1(fd, buffer, sizes[s], device_bytes, t0 + ms * 1000000ull, &row);
 			else
 				qd32(fd, buffer, sizes[s], depths[d], device_bytes, t0 + ms * 1000000ull, &row);
 			row.ns = now_ns() - t0;
 			row.idle_ns = idle_ns() - idle0;
-			report(depths[d], sizes[s], &row);
+			report(depths[d], sizes[s], &row, timeouts(argv[1]) - lost0);
 		}
 	printf("bench: done\n");
 	return 0;

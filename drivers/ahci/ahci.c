@@ -36,8 +36,9 @@
  * Submit answers at once: E_NOT_FOUND (no such disk), E_INVAL / E_LIMIT
  * (request.h), E_FAULT (the buffer is not granted to ahci, or read-only for
  * a read), E_BUSY (every slot in use, a page of the buffer is in flight in
- * another request, a flush waiting for queued commands, or a port being
- * recovered: try again after a completion), E_IO (the disk is given up),
+ * another request, a flush waiting for queued commands, a port being
+ * recovered, or the chipset's limit of pinned pages per device reached while
+ * other requests hold pins: try again after a completion), E_IO (the disk is given up),
  * E_DENIED (not subscribed to this instance).
  */
 #include <string.h>

@@ -73,6 +73,14 @@ int book_next(struct book *b)
 	return best;
 }
 
+void book_unissue(struct book *b, int slot)
+{
+	if (slot < 0 || slot >= BOOK_SLOTS || b->slot[slot].state != BOOK_ISSUED)
+		return;
+	b->slot[slot].state = BOOK_WAITING;
+	b->slot[slot].tries--;
+}
+
 bool book_complete(struct book *b, int slot, uint64_t gen, int64_t status)
 {
 	if (slot < 0 || slot >= BOOK_SLOTS)

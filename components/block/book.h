@@ -64,6 +64,10 @@ int book_add(struct book *b, bool write, uint64_t lba, uint64_t count,
  * the current generation; -1 if none may.  */
 int book_next(struct book *b);
 
+/* The driver refused to take slot for now (all its command slots busy):
+ * it waits again, and this issue does not count as a try. */
+void book_unissue(struct book *b, int slot);
+
 /* The driver reports slot finished with status; completions for another
  * generation, or for a slot not issued, are ignored (returns false). */
 bool book_complete(struct book *b, int slot, uint64_t gen, int64_t status);

@@ -22,4 +22,11 @@ int64_t copy_from_component(const struct component *c, void *dst, uint64_t va, s
 /* 0, or E_FAULT if c may not write all of [va, va+len). */
 int64_t copy_to_component(const struct component *c, uint64_t va, const void *src, size_t len);
 
+/*
+ * Copies [src, src+len) to [dst, dst+len) inside c's address space (SYS_MEM_COPY):
+ * 0, E_FAULT if c may not read all of src or write all of dst (nothing moves),
+ * E_INVAL for overlapping ranges.  dst == src checks both rights and moves nothing.
+ */
+int64_t copy_within_component(const struct component *c, uint64_t dst, uint64_t src, size_t len);
+
 #endif

@@ -163,6 +163,13 @@ static void sys_mem_grant(struct trap_frame *f)
 	ok(f, (uint64_t)id);
 }
 
+static void sys_mem_copy(struct trap_frame *f)
+{
+	if (f->rdx > MEM_COPY_MAX)
+		return status(f, E_INVAL);
+	status(f, copy_within_component(caller(), f->rdi, f->rsi, f->rdx));
+}
+
 static void sys_mem_revoke(struct trap_frame *f) { status(f, memobj_revoke(caller(), f->rdi)); }
 
 static void sys_event_create(struct trap_frame *f)

@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "diskbench", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
-              "hostile", "benchipc", "irqbench"]
+COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "block", "diskbench", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
+              "hostile", "benchipc", "irqbench", "blockcheck",
+              "blockcheck2"]
 
 
 @pytest.fixture

@@ -131,3 +131,19 @@ TEST(book_full_and_bad_slots)
 	CHECK_EQ(book_take(&b, 0), E_INVAL);          /* not done */
 	CHECK_EQ(book_take(&b, BOOK_SLOTS), E_INVAL);
 }
+
+TEST(book_unissued_request_waits_again_without_using_a_try)
+{
+	book_init(&b);
+	int r = book_add(&b, true, 0, 8, 1, 1);
+	for (int i = 0; i < BOOK_MAX_TRIES + 2; i++) {
+		CHECK_EQ(book_next(&b), r);
+		book_unissue(&b, r);
+		CHECK_EQ(book_count(&b, BOOK_WAITING), 1);
+	}
+	CHECK_EQ(book_next(&b), r);
+	book_driver_restarted(&b);      /* one try used: it is issued again, not failed */
+	CHECK_EQ(book_count(&b, BOOK_WAITING), 1);
+	book_unissue(&b, r);            /* not issued: nothing changes */
+	CHECK_EQ(book_count(&b, BOOK_WAITING), 1);
+}

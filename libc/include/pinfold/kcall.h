@@ -84,6 +84,20 @@ static inline int64_t mem_grant(void *p, uint64_t len, cap_t cap, unsigned right
 	return r.status < 0 ? r.status : (int64_t)r.value;
 }
 
+/*
+ * Copies len bytes from src to dst, both in my address space as my page
+ * table has it now (my memory, or memory granted to me): 0, or E_FAULT if
+ * I may not read all of src or write all of dst, in which case nothing is
+ * copied.  A server uses it on a client's buffer, which the client may
+ * revoke at any moment: a plain memcpy would fault the server instead.
+ * dst == src only checks that the range is readable and writable.
+ * Overlapping ranges (other than that) and len > MEM_COPY_MAX are E_INVAL.
+ */
+static inline int64_t mem_copy(void *dst, const void *src, uint64_t len)
+{
+	return kcall(SYS_MEM_COPY, (uint64_t)dst, (uint64_t)src, len, 0).status;
+}
+
 static inline int64_t mem_revoke(int64_t grant) { return kcall(SYS_MEM_REVOKE, (uint64_t)grant, 0, 0, 0).status; }
 
 static inline int64_t event_create(void)

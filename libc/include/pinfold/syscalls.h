@@ -46,7 +46,8 @@
 	X(SYS_DMA_UNPIN,    28, dma_unpin,     "chipset: drop a pin") \
 	X(SYS_IRQ_BIND_MSI, 29, irq_bind_msi,  "chipset: give a component an MSI line") \
 	X(SYS_COMPONENT_FAULT, 30, component_fault, "chipset: charge a device fault to a component") \
-	X(SYS_IOAPIC_REMAP, 31, ioapic_remap,  "chipset: send an IOAPIC line through an interrupt-remapping entry")
+	X(SYS_IOAPIC_REMAP, 31, ioapic_remap,  "chipset: send an IOAPIC line through an interrupt-remapping entry") \
+	X(SYS_MEM_COPY,     32, mem_copy,      "copy between two ranges of my address space; E_FAULT, never a fault")
 
 /* Method numbers the kernel uses to enter a component at component_start. */
 #define METHOD_INIT      0xffffffff  /* run init() */
@@ -134,6 +135,9 @@ struct component_info {
 #define GRANT_READ       1u
 #define GRANT_WRITE      2u
 #define GRANT_ONE_CALL   4u   /* revoked when the caller's next invoke returns */
+
+/* The most SYS_MEM_COPY moves at once: the kernel copies without preemption. */
+#define MEM_COPY_MAX     (1u << 20)
 
 #endif /* __ASSEMBLY__ */
 #endif

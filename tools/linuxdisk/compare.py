@@ -130,7 +130,7 @@ def main():
     print()
     print("Sequential reads, %d ms a row, median of %d runs (IOPS range in brackets); Pinfold through %s;"
           % (args.ms, args.runs, "the block service" if path == "block" else
-             "the AHCI driver's own interface (no block service yet)"))
+             "the AHCI driver's own interface (this system has no block service)"))
     print("QEMU 7.2 TCG, intel-iommu, cache=writeback; Linux %s" %
           ("with its default lazy IOTLB flushing" if args.linux_lazy else "with iommu.strict=1"))
     # One ratio per row: at one request size, the MB/s ratio is the IOPS ratio.

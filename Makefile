@@ -66,7 +66,7 @@ UNIT_BIN  := $(BUILD)/host/unit
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-builtin -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -I. -Ilibc/include -DHOST_TEST
 
-.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart bench-irq bench-pin clean deps
+.PHONY: all iso run debug test unit systest bench bench-boot bench-ipc bench-restart bench-irq bench-pin bench-disk bench-linux-disk clean deps
 all: iso
 iso: $(ISO)
 
@@ -289,7 +289,7 @@ systest: $(ISO)
 
 test: unit hosttest systest
 
-bench: bench-boot bench-ipc bench-restart bench-irq bench-pin
+bench: bench-boot bench-ipc bench-restart bench-irq bench-pin bench-disk
 bench-boot: $(ISO)
 	$(PYTHON) tools/bootbench.py
 bench-ipc: $(ISO)
@@ -300,6 +300,12 @@ bench-irq: $(ISO)
 	$(PYTHON) tools/benchirq.py
 bench-pin: $(ISO)
 	$(PYTHON) tools/benchpin.py
+# Sequential disk reads (bench disk) in Pinfold; then the same machine running Linux, side
+# by side (installs Debian's linux-image-amd64 and busybox-static with apt-get if missing).
+bench-disk: $(ISO)
+	$(PYTHON) tools/benchdisk.py
+bench-linux-disk: $(ISO)
+	$(PYTHON) tools/linuxdisk/compare.py
 
 clean:
 	rm -rf $(BUILD)

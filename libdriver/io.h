@@ -14,6 +14,7 @@
 #ifndef LIBDRIVER_IO_H
 #define LIBDRIVER_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline uint8_t inb(uint16_t port)
@@ -76,5 +77,28 @@ static inline void mmio_write64(const struct mmio *m, uint64_t off, uint64_t v)
 	mmio_check(m, off, 8);
 	*(volatile uint64_t *)(m->base + off) = v;
 }
+
+/*
+ * A window inside a window: [off, off + size) of `m`, for a device whose BAR
+ * holds repeated register blocks (an AHCI port's 0x80 bytes).  Accesses
+ * through the smaller window are checked against its own bounds, so a port's
+ * code cannot reach a neighbour's registers.  False (and *sub untouched) if
+ * the block does not lie inside `m`.
+ */
+static inline bool mmio_window(const struct mmio *m, uint64_t off, uint64_t size, struct mmio *sub)
+{
+	if (off > m->size || m->size - off < size)
+		return false;
+	sub->base = m->base + off;
+	sub->size = size;
+	return true;
+}
+
+/*
+ * Polls the 32-bit register at `off` until (value & mask) == want, for at
+ * most timeout_ns of the kernel's clock (mmio_wait.c).  Every wait on a
+ * device is bounded: a device that never answers is given up, not waited for.
+ */
+bool mmio_wait32(const struct mmio *m, uint64_t off, uint32_t mask, uint32_t want, uint64_t timeout_ns);
 
 #endif

@@ -58,16 +58,23 @@ static int64_t waiters[BLOCK_WAITERS];  /* events of the waiting methods */
 static uint32_t waiter_busy[BLOCK_WAITERS];
 
 /*
- * A spin lock that yields.  A thread never dies holding it: block's own
- * threads die only with block, and a client's thread whose home crashes
- * while it runs in block finishes its call here first (kernel/component/pdx.c).
+ * A spin lock that yields, then sleeps.  A thread never dies holding it:
+ * block's own threads die only with block, and a client's thread whose home
+ * crashes while it runs in block finishes its call here first
+ * (kernel/component/pdx.c).  Sleeping after a few yields matters when the
+ * waiter has a higher priority than the holder (a client's thread keeps its
+ * priority in block): a yield would only choose the waiter again.
  */
 void block_lock(void)
 {
 	uint32_t free = 0;
-	while (!__atomic_compare_exchange_n(&lock_word, &free, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+	for (unsigned tries = 0; !__atomic_compare_exchange_n(&lock_word, &free, 1, false, __ATOMIC_ACQUIRE,
+							       __ATOMIC_RELAXED); tries++) {
 		free = 0;
-		thread_yield();
+		if (tries < 16)
+			thread_yield();
+		else
+			sleep_ns(50000);
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "components/crashme/kinds.h"
+#include "components/shell/bench_disk.h"
 #include "components/shell/devices.h"
 #include "components/shell/edu_command.h"
 #include "components/shell/error.h"
@@ -248,8 +249,12 @@ static void cmd_bench(void)
 		bench_pin();
 		return;
 	}
+	if (words.count >= 2 && strcmp(words.v[1], "disk") == 0) {
+		shell_bench_disk(&words);
+		return;
+	}
 	if (words.count != 2 || strcmp(words.v[1], "ipc") != 0)
-		FAIL("usage: bench ipc | bench pin [ROUNDS]");
+		FAIL("usage: bench ipc | bench pin [ROUNDS] | bench disk [MS [DISK]]");
 	int64_t cap = cap_lookup("benchipc");
 	if (cap < 0 || !find_component("benchipc", &info))
 		FAIL("no benchmark component");
@@ -317,7 +322,7 @@ static const struct {
 	{ "rm", cmd_files, "rm PATH: remove a file or an empty directory" },
 	{ "mkdir", cmd_files, "mkdir PATH: make a directory" },
 	{ "mem", cmd_mem, "frames free and pinned; mem NAME ADDR: the physical address of a page" },
-	{ "bench", cmd_bench, "bench ipc | bench pin [ROUNDS]: PDX or pin+unpin cost (bench: lines)" },
+	{ "bench", cmd_bench, "bench ipc | pin [ROUNDS] | disk [MS [DISK]]: PDX, pin+unpin, disk reads (bench: lines)" },
 };
 
 static void cmd_help(void)

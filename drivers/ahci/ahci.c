@@ -4,7 +4,10 @@
  *
  * What it may touch it gets from the chipset component: the controller its
  * manifest names (`pci 8086:2922`), BAR 5 mapped uncached, bus mastering,
- * an MSI bound to its interrupt method, and pins.  Its device can DMA only
+ * an MSI bound to its interrupt method, and pins, all asked for through the
+ * driver library (libdriver/pci_driver.h); registers are read and written
+ * through libdriver/io.h's bounded windows, one for the HBA and one per port,
+ * so a wrong offset stops the driver instead of touching another port.  Its device can DMA only
  * into what is pinned: the per-disk command lists, received-FIS areas and
  * command tables (one allocation per disk, pinned at init), and the buffer
  * of each request while the request is in flight.  IOVA = VA, so the
@@ -33,14 +36,14 @@
  * Submit answers at once: E_NOT_FOUND (no such disk), E_INVAL / E_LIMIT
  * (request.h), E_FAULT (the buffer is not granted to ahci, or read-only for
  * a read), E_BUSY (every slot in use, a page of the buffer is in flight in
- * another request, a flush waiting for queued commands, or a port being
- * recovered: try again after a completion), E_IO (the disk is given up),
+ * another request, a flush waiting for queued commands, a port being
+ * recovered, or the chipset's limit of pinned pages per device reached while
+ * other requests hold pins: try again after a completion), E_IO (the disk is given up),
  * E_DENIED (not subscribed to this instance).
  */
 #include <string.h>
 
 #include "ahci_server.h"
-#include "chipset_client.h"
 #include "drivers/ahci/ata.h"
 #include "drivers/ahci/driver.h"
 #include "drivers/ahci/prd.h"
@@ -61,8 +64,8 @@ STATIC_ASSERT(LIST_OFF % AHCI_CMD_LIST_ALIGN == 0 && FIS_OFF % AHCI_RECEIVED_FIS
 
 struct disk disks[MAX_DISKS];
 unsigned ndisks;
-cap_t chipset;
-volatile uint8_t *hba;
+struct pci_driver pci;
+struct mmio hba;
 bool hung, irq_hang;
 static bool started;                    /* interrupts may be served */
 static bool no_ncq;                     /* boot option test=ahci-no-ncq: DMA EXT only, for the tests */
@@ -94,22 +97,21 @@ static int64_t identify(struct disk *d)
 }
 
 /* Brings up the device on `port`; a disk becomes disks[ndisks].  Only hard errors fail init. */
-static int64_t setup_port(unsigned port, uint32_t cap)
+static int64_t setup_port(unsigned port, const struct mmio *regs, uint32_t cap)
 {
 	static uint8_t *spare;          /* memory a port that had no disk gave back */
 	struct disk *d = &disks[ndisks];
 	memset(d, 0, sizeof *d);
 	d->index = ndisks;
 	d->port = port;
-	d->regs = hba + PORT_BASE(port);
+	d->regs = *regs;
 	d->nslots = 1;          /* until IDENTIFY says more */
 	d->mem = spare ? spare : mem_alloc(DISK_MEM);
 	spare = NULL;
 	if (!d->mem)
 		return E_NOMEM;
 	memset(d->mem, 0, DISK_MEM);
-	uint64_t pages;
-	int64_t err = chipset_pin(chipset, (uint64_t)d->mem, DISK_MEM, 1, &pages);
+	int64_t err = pci_driver_pin(&pci, d->mem, DISK_MEM, DMA_FROM_DEVICE);
 	if (err < 0)
 		return err;
 	d->tables = (struct ahci_cmd_table *)(d->mem + TABLES_OFF);
@@ -130,7 +132,7 @@ static int64_t setup_port(unsigned port, uint32_t cap)
 	if (skip) {
 		log_printf("ahci: port %u %s (signature 0x%x): left alone\n", port, skip, sig);
 		port_detach(d);
-		chipset_unpin(chipset, (uint64_t)d->mem, DISK_MEM, &pages);
+		pci_driver_unpin(&pci, d->mem, DISK_MEM);
 		spare = d->mem;
 		return 0;
 	}
@@ -169,41 +171,36 @@ static void watch(uint64_t arg)
 
 int64_t component_init(void)
 {
-	int64_t cap = cap_lookup("chipset");
-	if (cap < 0)
-		return cap;
-	chipset = (cap_t)cap;
 	int64_t err = clients_init();
 	if (err < 0)
 		return err;
 	char test[32];
 	no_ncq = boot_option("test", test, sizeof test) >= 0 && strcmp(test, "ahci-no-ncq") == 0;
-	uint64_t bdf, va, size, line;
-	if ((err = chipset_claim(chipset, ICH9_AHCI, &bdf)) < 0) {
+	if ((err = pci_driver_claim(&pci, ICH9_AHCI)) < 0) {
 		log_printf("ahci: no controller to drive (%s)\n", pinfold_strerror(err));
 		return 0;
 	}
-	if ((err = chipset_map_bar(chipset, AHCI_ABAR, &va, &size)) < 0)
+	if ((err = pci_driver_map_bar(&pci, AHCI_ABAR, &hba)) < 0)
 		return err;
-	hba = (volatile uint8_t *)va;
 	if ((err = hba_take_over()) < 0)
 		return err;
-	if ((err = chipset_bus_master(chipset, 1)) < 0) {
+	if ((err = pci_driver_bus_master(&pci, true)) < 0) {
 		log_printf("ahci: the chipset refuses DMA (%s): no IOMMU to contain it\n", pinfold_strerror(err));
 		return 0;
 	}
 	uint32_t hcap = hba_r32(HBA_CAP), pi = hba_r32(HBA_PI);
 	for (unsigned p = 0; p < AHCI_MAX_PORTS && ndisks < MAX_DISKS; p++) {
-		if (!(pi & (1u << p)) || (uintptr_t)PORT_BASE(p) + 0x80 > size)
+		struct mmio regs;
+		if (!(pi & (1u << p)) || !mmio_window(&hba, PORT_BASE(p), PORT_SIZE, &regs))
 			continue;
-		if (SSTS_DET(*(volatile uint32_t *)(hba + PORT_BASE(p) + PX_SSTS)) != SSTS_DET_PRESENT)
+		if (SSTS_DET(mmio_read32(&regs, PX_SSTS)) != SSTS_DET_PRESENT)
 			continue;
-		if ((err = setup_port(p, hcap)) < 0)
+		if ((err = setup_port(p, &regs, hcap)) < 0)
 			return err;
 	}
 	if (!ndisks)
 		log_printf("ahci: no disks\n");
-	if ((err = chipset_bind_msi(chipset, &line)) < 0)
+	if ((err = pci_driver_bind_msi(&pci)) < 0)
 		return err;
 	for (unsigned i = 0; i < ndisks; i++)
 		port_w32(&disks[i], PX_IE, PXIE_DRIVER);

@@ -19,6 +19,7 @@
 #include "drivers/ahci/hba.h"
 #include "drivers/ahci/identify.h"
 #include "drivers/ahci/structs.h"
+#include "libdriver/pci_driver.h"
 
 #define MAX_DISKS        6              /* the ICH9 has six ports */
 #define MS               1000000ull
@@ -53,7 +54,7 @@ struct slot {
 
 struct disk {
 	unsigned index, port;
-	volatile uint8_t *regs;         /* the port's registers */
+	struct mmio regs;               /* the port's 0x80 bytes of registers (§3.3) */
 	uint8_t *mem;                   /* the structures below, one pinned allocation */
 	struct ahci_cmd_header *list;
 	struct ahci_received_fis *fis;
@@ -74,24 +75,18 @@ struct disk {
 
 extern struct disk disks[MAX_DISKS];
 extern unsigned ndisks;
-extern cap_t chipset;
-extern volatile uint8_t *hba;           /* ABAR; NULL until the HBA is ours */
+extern struct pci_driver pci;          /* our controller, through the chipset (libdriver) */
+extern struct mmio hba;                 /* ABAR (BAR 5); size 0 until the HBA is ours */
 extern bool hung;                       /* `inject ahci hang`: the device is no longer serviced */
 extern bool irq_hang;                   /* `inject ahci irq-hang`: the next interrupt never returns */
 
-static inline uint32_t hba_r32(unsigned reg) { return *(volatile uint32_t *)(hba + reg); }
-static inline void hba_w32(unsigned reg, uint32_t v) { *(volatile uint32_t *)(hba + reg) = v; }
-static inline uint32_t port_r32(const struct disk *d, unsigned reg)
-{
-	return *(volatile uint32_t *)(d->regs + reg);
-}
-static inline void port_w32(const struct disk *d, unsigned reg, uint32_t v)
-{
-	*(volatile uint32_t *)(d->regs + reg) = v;
-}
+/* Register access through libdriver's bounded windows: a stray offset stops the driver. */
+static inline uint32_t hba_r32(unsigned reg) { return mmio_read32(&hba, reg); }
+static inline void hba_w32(unsigned reg, uint32_t v) { mmio_write32(&hba, reg, v); }
+static inline uint32_t port_r32(const struct disk *d, unsigned reg) { return mmio_read32(&d->regs, reg); }
+static inline void port_w32(const struct disk *d, unsigned reg, uint32_t v) { mmio_write32(&d->regs, reg, v); }
 
 /* port.c */
-bool wait_reg(volatile uint8_t *regs, unsigned reg, uint32_t mask, uint32_t value, uint64_t timeout_ms);
 int hba_take_over(void);
 int port_attach(struct disk *d);
 void port_detach(struct disk *d);

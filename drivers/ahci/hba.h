@@ -34,6 +34,7 @@
 
 /* Port registers, §3.3: port p's block is at 0x100 + 0x80 * p. */
 #define PORT_BASE(p)         (0x100u + 0x80u * (unsigned)(p))
+#define PORT_SIZE            0x80u      /* one port's register block */
 #define PX_CLB               0x00       /* command list base, 1 KiB aligned, §3.3.1 */
 #define PX_CLBU              0x04       /* its upper 32 bits, §3.3.2 */
 #define PX_FB                0x08       /* received-FIS base, 256 B aligned, §3.3.3 */

@@ -19,7 +19,6 @@
  * device read of unpinned memory would write garbage to the disk, so
  * irq-storm and dma-read are refused (E_INVAL).
  */
-#include "chipset_client.h"
 #include "components/crashme/faults.h"
 #include "drivers/ahci/ata.h"
 #include "drivers/ahci/driver.h"
@@ -47,11 +46,10 @@ static int64_t device_misbehaves(uint64_t kind)
 	uint8_t *page = mem_alloc(4096);
 	if (!page)
 		return E_NOMEM;
-	uint64_t pages;
 	if (kind == CRASH_DMA_AFTER_UNPIN) {
-		int64_t err = chipset_pin(chipset, (uint64_t)page, 4096, 1, &pages);
+		int64_t err = pci_driver_pin(&pci, page, 4096, DMA_FROM_DEVICE);
 		if (err >= 0)
-			err = chipset_unpin(chipset, (uint64_t)page, 4096, &pages);
+			err = pci_driver_unpin(&pci, page, 4096);
 		if (err < 0)
 			return err;
 	}

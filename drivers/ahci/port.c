@@ -21,16 +21,9 @@
  */
 #include "drivers/ahci/driver.h"
 
-bool wait_reg(volatile uint8_t *regs, unsigned reg, uint32_t mask, uint32_t value, uint64_t timeout_ms)
+static bool wait_reg(const struct mmio *regs, unsigned reg, uint32_t mask, uint32_t value, uint64_t timeout_ms)
 {
-	uint64_t until = clock_ns() + timeout_ms * MS;
-	for (;;) {
-		if ((*(volatile uint32_t *)(regs + reg) & mask) == value)
-			return true;
-		if (clock_ns() > until)
-			return false;
-		__asm__ volatile("pause");
-	}
+	return mmio_wait32(regs, reg, mask, value, timeout_ms * MS);
 }
 
 static void busy_wait_ms(uint64_t ms)
@@ -41,16 +34,17 @@ static void busy_wait_ms(uint64_t ms)
 }
 
 /* Clears ST and waits for CR, then clears FRE and waits for FR (§10.1.2 step 3). */
-static bool stop_engines(volatile uint8_t *regs)
+static bool stop_engines(const struct mmio *regs)
 {
-	volatile uint32_t *cmd = (volatile uint32_t *)(regs + PX_CMD);
 	bool ok = true;
-	if (*cmd & (PXCMD_ST | PXCMD_CR)) {
-		*cmd &= ~PXCMD_ST;
+	uint32_t cmd = mmio_read32(regs, PX_CMD);
+	if (cmd & (PXCMD_ST | PXCMD_CR)) {
+		mmio_write32(regs, PX_CMD, cmd & ~PXCMD_ST);
 		ok = wait_reg(regs, PX_CMD, PXCMD_CR, 0, 500);
 	}
-	if (*cmd & (PXCMD_FRE | PXCMD_FR)) {
-		*cmd &= ~PXCMD_FRE;
+	cmd = mmio_read32(regs, PX_CMD);
+	if (cmd & (PXCMD_FRE | PXCMD_FR)) {
+		mmio_write32(regs, PX_CMD, cmd & ~PXCMD_FRE);
 		ok = wait_reg(regs, PX_CMD, PXCMD_FR, 0, 500) && ok;
 	}
 	return ok;
@@ -63,15 +57,17 @@ int hba_take_over(void)
 	for (unsigned p = 0; p < AHCI_MAX_PORTS; p++) {
 		if (!(pi & (1u << p)))
 			continue;
-		volatile uint8_t *regs = hba + PORT_BASE(p);
-		uint32_t cmd = *(volatile uint32_t *)(regs + PX_CMD);
+		struct mmio regs;
+		if (!mmio_window(&hba, PORT_BASE(p), PORT_SIZE, &regs))
+			continue;       /* PI names a port beyond the BAR: not one we can reach */
+		uint32_t cmd = mmio_read32(&regs, PX_CMD);
 		if (cmd & (PXCMD_ST | PXCMD_CR | PXCMD_FRE | PXCMD_FR))
 			log_printf("ahci: port %u was left running (PxCMD 0x%x): stopped\n", p, cmd);
-		if (!stop_engines(regs))
+		if (!stop_engines(&regs))
 			log_printf("ahci: port %u does not stop; the HBA reset will\n", p);
 	}
 	hba_w32(HBA_GHC, GHC_AE | GHC_HR);      /* §10.4.3 */
-	if (!wait_reg(hba, HBA_GHC, GHC_HR, 0, 1000)) {
+	if (!wait_reg(&hba, HBA_GHC, GHC_HR, 0, 1000)) {
 		log_printf("ahci: the HBA did not finish its reset within 1 s\n");
 		return E_TIMEOUT;
 	}
@@ -89,17 +85,17 @@ int port_attach(struct disk *d)
 	port_w32(d, PX_SERR, ~0u);
 	port_w32(d, PX_IS, ~0u);
 	port_w32(d, PX_CMD, port_r32(d, PX_CMD) | PXCMD_SUD | PXCMD_POD | PXCMD_FRE);
-	if (!wait_reg(d->regs, PX_CMD, PXCMD_FR, PXCMD_FR, 500))
+	if (!wait_reg(&d->regs, PX_CMD, PXCMD_FR, PXCMD_FR, 500))
 		return E_TIMEOUT;
 	/* The device's first D2H FIS (its signature) ends BSY (§10.3.1). */
-	if (!wait_reg(d->regs, PX_TFD, TFD_STS_BSY | TFD_STS_DRQ, 0, 1000))
+	if (!wait_reg(&d->regs, PX_TFD, TFD_STS_BSY | TFD_STS_DRQ, 0, 1000))
 		return E_TIMEOUT;
 	return 0;
 }
 
 void port_detach(struct disk *d)
 {
-	stop_engines(d->regs);
+	stop_engines(&d->regs);
 }
 
 int port_start(struct disk *d)
@@ -112,12 +108,12 @@ int port_start(struct disk *d)
 int port_reset(struct disk *d)
 {
 	/* §10.4.2: COMRESET while DET = 1 for at least 1 ms, with the port stopped. */
-	stop_engines(d->regs);
+	stop_engines(&d->regs);
 	uint32_t sctl = port_r32(d, PX_SCTL) & ~SCTL_DET_MASK;
 	port_w32(d, PX_SCTL, sctl | SCTL_DET_COMRESET);
 	busy_wait_ms(2);
 	port_w32(d, PX_SCTL, sctl);
-	if (!wait_reg(d->regs, PX_SSTS, 0xf, SSTS_DET_PRESENT, 1000))
+	if (!wait_reg(&d->regs, PX_SSTS, 0xf, SSTS_DET_PRESENT, 1000))
 		return E_TIMEOUT;
 	port_w32(d, PX_SERR, ~0u);
 	return port_attach(d);

@@ -34,13 +34,14 @@
  * (the specification clears PxCI and PxSACT when the port stops, and QEMU 7.2
  * was seen to, so none is expected).
  */
-#include "chipset_client.h"
 #include "drivers/ahci/ata.h"
 #include "drivers/ahci/driver.h"
 #include "drivers/ahci/prd.h"
 #include "drivers/ahci/request.h"
 
 #define PAGE 4096ull
+
+static uint64_t request_pages;          /* pinned for requests in flight, on every disk: atomic */
 
 static bool cas32(uint32_t *p, uint32_t expect, uint32_t desired)
 {
@@ -106,10 +107,10 @@ static void finish(struct disk *d, int s, int64_t status)
 {
 	struct slot *sl = &d->slot[s];
 	if (sl->pin_len) {
-		uint64_t pages;
-		int64_t err = chipset_unpin(chipset, sl->pin_va, sl->pin_len, &pages);
+		int64_t err = pci_driver_unpin(&pci, (void *)sl->pin_va, sl->pin_len);
 		if (err < 0)
 			log_printf("ahci: disk %u: unpin 0x%lx: %s\n", d->index, sl->pin_va, pinfold_strerror(err));
+		__atomic_fetch_sub(&request_pages, sl->pin_len / PAGE, __ATOMIC_SEQ_CST);
 		sl->pin_len = 0;
 	}
 	mode_leave(d, sl->queued);
@@ -181,12 +182,17 @@ int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count,
 	struct slot *sl = &d->slot[s];
 	if (bytes) {
 		/* The device writes the buffer for a read: pin it writable only then. */
-		uint64_t first = buffer & ~(PAGE - 1), end = (buffer + bytes + PAGE - 1) & ~(PAGE - 1), pages;
-		int64_t err = chipset_pin(chipset, first, end - first, !write, &pages);
+		uint64_t first = buffer & ~(PAGE - 1), end = (buffer + bytes + PAGE - 1) & ~(PAGE - 1);
+		int64_t err = pci_driver_pin(&pci, (void *)first, end - first, write ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
+		/* The chipset's limit of pinned pages per device is a full queue, not a bad request,
+		 * while other requests hold pins: they give them back as they finish. */
+		if (err == E_LIMIT && __atomic_load_n(&request_pages, __ATOMIC_SEQ_CST))
+			err = E_BUSY;
 		if (err < 0) {
 			slot_unclaim(d, s);
 			return err;     /* E_FAULT: not granted to me; E_BUSY: a page already in flight */
 		}
+		__atomic_fetch_add(&request_pages, (end - first) / PAGE, __ATOMIC_SEQ_CST);
 		sl->pin_va = first;
 		sl->pin_len = end - first;
 	}

@@ -48,7 +48,7 @@ def test_bench_pin_refuses_bad_arguments(make_qemu):
     vm.boot()
     assert vm.command("bench pin 0") == "error: bench pin: ROUNDS is a number from 1 to 1000, not '0'"
     assert vm.command("bench pin 1001").startswith("error: bench pin: ROUNDS")
-    assert vm.command("bench pin 5 6") == "error: usage: bench ipc | bench pin [ROUNDS]"
+    assert vm.command("bench pin 5 6") == "error: usage: bench ipc | bench pin [ROUNDS] | bench disk [MS [DISK]]"
     for pages, rounds in [(0, 1), (257, 1), (1, 0), (1, 1001), (2 ** 64 - 1, 1)]:
         assert vm.command("call edu bench_pin %d %d" % (pages, rounds)) == \
             "error: edu.bench_pin: invalid argument"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "block", "fat", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
+COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "block", "fat", "diskbench", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
               "hostile", "benchipc", "irqbench", "blockcheck",
               "blockcheck2"]
 

@@ -196,11 +196,11 @@ def crash_ahci(vm, kind, crashes):
         # The answer may come before the crash or after it (loop and irq-hang: after 3 s).
         # The DMA kinds need a free command slot, which the loops may all hold: try again.
         for _ in range(50):
-            if not vm.command("inject ahci " + kind, timeout=30).endswith(": busy"):
+            if not vm.command("inject ahci " + kind, timeout=60).endswith(": busy"):
                 break
             time.sleep(0.1)
-    wait_count(vm, r"^crash: ahci: ", crashes, timeout=30)     # restart stops it first, too
-    wait_count(vm, RESTART, crashes, timeout=30)
+    wait_count(vm, r"^crash: ahci: ", crashes, timeout=60)     # restart stops it first, too
+    wait_count(vm, RESTART, crashes, timeout=60)
     vm.sync()
 
 

@@ -50,9 +50,9 @@ struct disk_geometry {
 };
 
 extern cap_t ahci;
-extern struct book book;
-extern struct request requests[BOOK_SLOTS];
-extern struct disk_geometry geometry[BLOCK_MAX_DISKS];
+extern struct book book;                        /* under block_lock */
+extern struct request requests[BOOK_SLOTS];     /* under block_lock */
+extern struct disk_geometry geometry[BLOCK_MAX_DISKS];  /* written before ndisks counts it */
 extern unsigned ndisks;
 
 /* One lock over the book, requests[], the pool and the clients: held for

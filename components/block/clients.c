@@ -25,7 +25,7 @@ struct client {
 	uint32_t generation;
 };
 
-static struct client clients[MAX_CLIENTS];
+static struct client clients[MAX_CLIENTS];      /* under block_lock */
 
 void clients_init(void)
 {

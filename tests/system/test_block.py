@@ -196,11 +196,11 @@ def crash_ahci(vm, kind, crashes):
         # The answer may come before the crash or after it (loop and irq-hang: after 3 s).
         # The DMA kinds need a free command slot, which the loops may all hold: try again.
         for _ in range(50):
-            if not vm.command("inject ahci " + kind, timeout=30).endswith(": busy"):
+            if not vm.command("inject ahci " + kind, timeout=60).endswith(": busy"):
                 break
             time.sleep(0.1)
-    wait_count(vm, r"^crash: ahci: ", crashes, timeout=30)     # restart stops it first, too
-    wait_count(vm, RESTART, crashes, timeout=30)
+    wait_count(vm, r"^crash: ahci: ", crashes, timeout=60)     # restart stops it first, too
+    wait_count(vm, RESTART, crashes, timeout=60)
     vm.sync()
 
 
@@ -218,7 +218,14 @@ def test_loops_survive_ahci_crashes(make_qemu, tmp_path, kinds):
     assert all(t[1:] == (0, 0) for t in totals.values()), totals
     assert len(vm.findall(RESTART)) == len(kinds)
     assert len(vm.findall(r"^crash: ahci: ")) == len(kinds)
-    assert not vm.findall(r"^crash: (?!ahci)")       # nobody but ahci failed
+    # Nobody but ahci failed.  Except: ahci's hung interrupt method spins at interrupt-thread
+    # priority, so a thread of the loops that was inside the chipset (pinning for ahci) at that
+    # moment is starved there, and the kernel's watchdog may blame the chipset (2 s) before
+    # ahci (3 s).  The chipset restarts, and the loops must not notice that either.
+    others = vm.findall(r"^crash: (?!ahci).*$")
+    if "irq-hang" in kinds:
+        others = [m for m in others if not m.group(0).startswith("crash: chipset: watchdog: ")]
+    assert not others, [m.group(0) for m in others]
     reissued, failed = results(vm.command("call block stats"))
     assert failed == 0
     if "kill" in kinds:

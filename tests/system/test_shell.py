@@ -5,9 +5,8 @@ import re
 
 import pytest
 
-COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "block", "fat", "diskbench", "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest",
-              "hostile", "benchipc", "irqbench", "blockcheck",
-              "blockcheck2"]
+COMPONENTS = ["chipset", "serial", "edu", "edu2", "ahci", "block", "fat", "diskbench", "blockcheck", "blockcheck2",
+              "shell", "crashme", "fragile", "third", "peer", "intruder", "pdxtest", "hostile", "benchipc", "irqbench"]
 
 
 @pytest.fixture

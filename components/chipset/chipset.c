@@ -180,12 +180,36 @@ static void table_free(void *ctx, void *table, uint64_t phys)
 	pool_used[((uint8_t *)table - pool) / 4096] = false;
 }
 
+/*
+ * Where each pool page is, by its frame: an open-addressed table filled once
+ * the pool is pinned, because every IO page-table walk asks it once a level
+ * and a search of the pool cost more than the rest of a pin.
+ */
+#define POOL_INDEX_SLOTS (2 * TABLE_POOL)       /* a power of two, half full at most */
+static int16_t pool_index[POOL_INDEX_SLOTS];    /* pool page + 1; 0: empty */
+
+static unsigned pool_index_home(uint64_t phys)
+{
+	return (unsigned)(phys >> 12) & (POOL_INDEX_SLOTS - 1);
+}
+
+static void pool_index_build(void)
+{
+	memset(pool_index, 0, sizeof pool_index);
+	for (int i = 0; i < TABLE_POOL; i++) {
+		unsigned h = pool_index_home(pool_phys[i]);
+		while (pool_index[h])
+			h = (h + 1) & (POOL_INDEX_SLOTS - 1);
+		pool_index[h] = (int16_t)(i + 1);
+	}
+}
+
 static void *table_at(void *ctx, uint64_t phys)
 {
 	(void)ctx;
-	for (int i = 0; i < TABLE_POOL; i++)
-		if (pool_phys[i] == phys)
-			return pool + (size_t)i * 4096;
+	for (unsigned h = pool_index_home(phys); pool_index[h]; h = (h + 1) & (POOL_INDEX_SLOTS - 1))
+		if (pool_phys[pool_index[h] - 1] == phys)
+			return pool + (size_t)(pool_index[h] - 1) * 4096;
 	return NULL;
 }
 
@@ -399,6 +423,7 @@ int64_t component_init(void)
 	for (int i = 0; i < TABLE_POOL; i++)
 		if (dma_pin(self_id, (uint64_t)(pool + (size_t)i * 4096), DMA_PIN_WRITE, &pool_phys[i]) < 0)
 			return E_FAULT;
+	pool_index_build();
 
 	struct kcall_result ecam = kernel_info_of(INFO_ECAM_BASE, 0);
 	if (ecam.status >= 0) {
@@ -639,6 +664,23 @@ static void unmap_pages(struct device *d, uint64_t va, uint64_t pages)
 	}
 }
 
+/*
+ * Unmapping keeps IO page tables for the next pin (iopt.c); when the pool
+ * runs out, the empty ones of every domain go, and before any of them is
+ * used again a global invalidation drops the IOMMU's cached copies of
+ * them.  Returns whether anything was freed.
+ */
+static bool prune_domains(void)
+{
+	unsigned freed = 0;
+	for (int i = 0; i < ndevices; i++)
+		if (devices[i].has_domain)
+			freed += iopt_prune(&devices[i].pt);
+	if (freed)
+		invalidate_iotlb(vtd_iotlb_global(&caps), 0);
+	return freed;
+}
+
 int64_t serve_pin(uint64_t va, uint64_t len, uint64_t write, uint64_t *pages_out)
 {
 	struct device *d = my_device();
@@ -664,6 +706,8 @@ int64_t serve_pin(uint64_t va, uint64_t len, uint64_t write, uint64_t *pages_out
 				      (write ? DMA_PIN_WRITE : 0) | (i == 0 ? DMA_PIN_RANGE_START : 0), &pa);
 		if (err >= 0) {
 			err = iopt_map(&d->pt, page, pa, true, write);
+			if (err == E_NOMEM && prune_domains())
+				err = iopt_map(&d->pt, page, pa, true, write);
 			if (err < 0)
 				dma_unpin((unsigned)d->owner, page, pa);
 		}

@@ -79,10 +79,19 @@ int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, bool read, bool writ
 
 /*
  * Unmaps the page at `iova`, storing where it pointed in *phys_out (if not
- * NULL), and frees every table it leaves empty except the root.
- * E_NOT_FOUND if nothing is mapped there, E_INVAL for a bad iova.
+ * NULL).  The tables on its path stay, empty or not, for the next map
+ * there (iopt.c says why).  E_NOT_FOUND if nothing is mapped there,
+ * E_INVAL for a bad iova.
  */
 int iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t *phys_out);
+
+/*
+ * Unlinks and frees every table that maps nothing, except the root;
+ * returns how many.  The IOMMU may still cache the freed tables: invalidate
+ * the domain's IOTLB domain-selectively or globally (which drops its
+ * paging-structure caches too, VT-d 6.5) before their frames are used again.
+ */
+unsigned iopt_prune(struct iopt *pt);
 
 /* Translates `iova` (any byte of a page): the physical address and rights. Pointers may be NULL. */
 bool iopt_lookup(const struct iopt *pt, uint64_t iova, uint64_t *phys, bool *read, bool *write);

@@ -190,8 +190,14 @@ TEST(iopt_map_lookup_unmap_round_trip)
 	CHECK_EQ(phys, 0x7000);
 	CHECK_EQ(pt.mapped_pages, 0);
 	CHECK(!iopt_lookup(&pt, 0x12345000, &phys, &r, &w));
-	CHECK_EQ(arena.live, 1);                /* pruned back to the root */
+	CHECK_EQ(arena.live, 3);                /* the path stays for the next map */
 	CHECK_EQ(iopt_unmap(&pt, 0x12345000, NULL), E_NOT_FOUND);
+	CHECK_EQ(iopt_map(&pt, 0x12345000, 0x8000, true, false), 0);
+	CHECK_EQ(arena.allocs, 3);              /* mapped again without a new table */
+	CHECK_EQ(iopt_unmap(&pt, 0x12345000, NULL), 0);
+	CHECK_EQ(iopt_prune(&pt), 2);
+	CHECK_EQ(arena.live, 1);                /* pruned back to the root */
+	CHECK_EQ(iopt_prune(&pt), 0);
 
 	iopt_destroy(&pt);
 	CHECK_EQ(arena.live, 0);
@@ -248,6 +254,8 @@ TEST(iopt_four_levels)
 	check_entries(&arena, &pt);
 	CHECK_EQ(iopt_unmap(&pt, top, NULL), 0);
 	CHECK_EQ(iopt_unmap(&pt, 1ull << 39, NULL), 0);
+	CHECK_EQ(arena.frees, 0);
+	CHECK_EQ(iopt_prune(&pt), 6);
 	CHECK_EQ(arena.live, 1);
 	CHECK_EQ(arena.frees, 6);
 	iopt_destroy(&pt);
@@ -296,7 +304,7 @@ TEST(iopt_refuses_bad_requests)
 	arena_release(&arena);
 }
 
-TEST(iopt_pruning_frees_exactly_the_emptied_tables)
+TEST(iopt_prune_frees_exactly_the_empty_tables)
 {
 	SETUP(3);
 	uint64_t a = 0x1000, b = 0x2000;        /* same level-1 table */
@@ -311,15 +319,17 @@ TEST(iopt_pruning_frees_exactly_the_emptied_tables)
 	CHECK_EQ(pt.mapped_pages, 4);
 
 	CHECK_EQ(iopt_unmap(&pt, a, NULL), 0);
-	CHECK_EQ(arena.frees, 0);               /* b still lives in that table */
+	CHECK_EQ(iopt_prune(&pt), 0);           /* b still lives in that table */
 	CHECK_EQ(iopt_unmap(&pt, b, NULL), 0);
-	CHECK_EQ(arena.frees, 1);               /* its level-1 table; level 2 still holds c's */
+	CHECK_EQ(arena.frees, 0);               /* unmap alone frees nothing */
+	CHECK_EQ(iopt_prune(&pt), 1);           /* its level-1 table; level 2 still holds c's */
 	CHECK(iopt_lookup(&pt, c, NULL, NULL, NULL));
 	CHECK_EQ(iopt_unmap(&pt, c, NULL), 0);
-	CHECK_EQ(arena.frees, 3);               /* c's level-1 table and the level-2 table */
+	CHECK_EQ(iopt_prune(&pt), 2);           /* c's level-1 table and the level-2 table */
 	CHECK_EQ(pt.root[0], 0);
 	CHECK(iopt_lookup(&pt, d, NULL, NULL, NULL));
 	CHECK_EQ(iopt_unmap(&pt, d, NULL), 0);
+	CHECK_EQ(iopt_prune(&pt), 2);
 	CHECK_EQ(arena.frees, 5);
 	CHECK_EQ(arena.live, 1);                /* the root is never pruned */
 	for (int i = 0; i < 512; i++)
@@ -427,7 +437,10 @@ TEST(iopt_flushes_what_it_writes)
 	CHECK(arena.flushes >= after_init + 5);  /* two new tables and three entries */
 	int after_map = arena.flushes;
 	CHECK_EQ(iopt_unmap(&pt, 0x1000, NULL), 0);
-	CHECK(arena.flushes >= after_map + 3);   /* the leaf and the two unlinking entries */
+	CHECK(arena.flushes >= after_map + 1);   /* the leaf */
+	int after_unmap = arena.flushes;
+	CHECK_EQ(iopt_prune(&pt), 2);
+	CHECK(arena.flushes >= after_unmap + 2); /* the two unlinking entries */
 	CHECK_EQ(arena.bad_flushes, 0);
 	iopt_destroy(&pt);
 	CHECK_EQ(arena.live, 0);
@@ -480,6 +493,7 @@ TEST(iopt_random_against_model)
 	for (int i = 0; i < N; i++)
 		if (mapped[i])
 			CHECK_EQ(iopt_unmap(&pt, iova[i], NULL), 0);
+	iopt_prune(&pt);
 	CHECK_EQ(arena.live, 1);
 	CHECK_EQ(pt.mapped_pages, 0);
 	iopt_destroy(&pt);

@@ -58,7 +58,7 @@
 #define LSR_THRE  0x20
 
 /* All rounds may fall in one IRQ_STORM_WINDOW_MS window (under -icount they take about 4 ms of
- * guest time), so ROUNDS + WARMUP must stay below IRQ_STORM_LIMIT (kernel/component/irq.h),
+ * guest time), so ROUNDS + WARMUP must stay below its manifest storm limit (5,000 by default),
  * or the kernel takes the benchmark for an interrupt storm. */
 #define ROUNDS    1000
 #define WARMUP    10       /* rounds first, not recorded: first-touch costs are not delivery's */

@@ -73,7 +73,7 @@ static void interrupt(struct trap_frame *frame, void *ctx)
 		l->window_start_ns = now;
 		l->window_count = 0;
 	}
-	if (++l->window_count > IRQ_STORM_LIMIT) {
+	if (++l->window_count > l->owner->manifest->storm_limit) {
 		component_crash(l->owner, "interrupt storm");
 		return;
 	}

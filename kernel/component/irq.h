@@ -14,8 +14,10 @@
  *
  * Interrupts that arrive while the method runs are remembered (pending) and
  * delivered when it returns, so none is lost and none storms.
- * A line that fires more than IRQ_STORM_LIMIT times in IRQ_STORM_WINDOW_MS is
- * an interrupt storm, charged to its owner like a crash.  Only level-triggered
+ * A line that fires more often in IRQ_STORM_WINDOW_MS than its owner's
+ * manifest allows (`storm`, 5,000 unless it says otherwise: a disk that
+ * interrupts once a command needs more) is an interrupt storm, charged to
+ * its owner like a crash.  Only level-triggered
  * lines are masked while the method runs: a masked pin may drop an edge.
  */
 #ifndef PINFOLD_COMPONENT_IRQ_H
@@ -31,7 +33,6 @@
 #define IRQ_MSI_LINES      16       /* message-signalled lines, bound through the chipset */
 STATIC_ASSERT(IRQ_VECTOR_FIRST + IRQ_ISA_LINES + IRQ_MSI_LINES - 1 == DEVICE_VECTOR_LAST,
 	      "the device vectors of pinfold/syscalls.h are the lines' vectors");
-#define IRQ_STORM_LIMIT    5000
 #define IRQ_STORM_WINDOW_MS 100
 
 /* After c's init returned: route its lines and start its interrupt threads. */

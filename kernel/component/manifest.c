@@ -235,6 +235,11 @@ static bool parse_watchdog(struct parser *ps)
 	return scalar(ps, "watchdog", 1, MANIFEST_MAX_WATCHDOG, &ps->cur->watchdog_ms);
 }
 
+static bool parse_storm(struct parser *ps)
+{
+	return scalar(ps, "storm", 1, MANIFEST_MAX_STORM, &ps->cur->storm_limit);
+}
+
 static bool parse_image(struct parser *ps)
 {
 	struct word w;
@@ -515,6 +520,7 @@ static bool parse_component(struct parser *ps)
 	c->priority = MANIFEST_DEFAULT_PRIORITY;
 	c->heap_kib = MANIFEST_DEFAULT_HEAP_KIB;
 	c->watchdog_ms = MANIFEST_DEFAULT_WATCHDOG;
+	c->storm_limit = MANIFEST_DEFAULT_STORM;
 	ps->cur = c;
 	ps->given = 0;
 	return true;
@@ -536,6 +542,7 @@ static const struct {
 	{ "priority", parse_priority, true },
 	{ "heap", parse_heap, true },
 	{ "watchdog", parse_watchdog, true },
+	{ "storm", parse_storm, true },
 	{ "control", parse_control, true },
 	{ "chipset", parse_chipset, true },
 };

@@ -18,6 +18,7 @@
  *         priority 5                  # 0..31
  *         heap 1024                   # KiB, 0..65536
  *         watchdog 2000               # ms a method may run before the component counts as hung
+ *         storm 5000                  # interrupts on one line in 100 ms that make a storm
  *         control                     # may kill and restart the components it may call (the shell)
  *         chipset                     # the trusted chipset: maps devices, pins, binds MSIs (one only)
  *
@@ -75,6 +76,8 @@
 #define MANIFEST_MAX_HEAP_KIB            65536
 #define MANIFEST_DEFAULT_WATCHDOG        2000   /* ms */
 #define MANIFEST_MAX_WATCHDOG            600000 /* ms; at least 1 */
+#define MANIFEST_DEFAULT_STORM           5000   /* interrupts in IRQ_STORM_WINDOW_MS */
+#define MANIFEST_MAX_STORM               1000000
 
 /* One `call TARGET.METHOD` entry, as written. */
 struct manifest_call {
@@ -118,6 +121,7 @@ struct manifest_component {
 	unsigned priority;
 	unsigned heap_kib;
 	unsigned watchdog_ms;
+	unsigned storm_limit;           /* more interrupts than this on a line in 100 ms: a storm */
 	bool control;                   /* may kill/restart what it holds capabilities for, read the console log */
 	bool chipset;                   /* the chipset component: device, pin and vector authority */
 

@@ -850,6 +850,22 @@ TEST(manifest_watchdog_keyword)
 	CHECK(manifest_parse(twice, strlen(twice), &m, err, sizeof err) != NULL);
 }
 
+TEST(manifest_storm_keyword)
+{
+	static struct manifest m;
+	char err[160];
+	const char *ok = "component a\n    storm 100000\ncomponent b\n";
+	CHECK(manifest_parse(ok, strlen(ok), &m, err, sizeof err) == NULL);
+	CHECK_EQ(m.components[0].storm_limit, 100000);
+	CHECK_EQ(m.components[1].storm_limit, MANIFEST_DEFAULT_STORM);
+	const char *zero = "component a\n    storm 0\n";
+	CHECK(manifest_parse(zero, strlen(zero), &m, err, sizeof err) != NULL);
+	const char *huge = "component a\n    storm 1000001\n";
+	CHECK(manifest_parse(huge, strlen(huge), &m, err, sizeof err) != NULL);
+	const char *twice = "component a\n    storm 5\n    storm 6\n";
+	CHECK(manifest_parse(twice, strlen(twice), &m, err, sizeof err) != NULL);
+}
+
 TEST(manifest_control_keyword)
 {
 	static struct manifest m;

@@ -64,8 +64,13 @@ static void interrupt(struct trap_frame *frame, void *ctx)
 		ioapic_mask(l->gsi, true);
 	lapic_eoi();
 	if (!l->owner) {
-		l->stray++;             /* an MSI for a driver that is down: counted, dropped */
-		trap_note_unexpected(IRQ_VECTOR_FIRST + (l->msi ? l->irq : l->gsi));
+		/* Its driver is down.  An IOAPIC line was masked as the driver stopped, but an
+		 * edge already on its way still arrives: not unexpected, and not lost either,
+		 * since the restarted driver's method runs once at bind (pending).  An MSI for a
+		 * driver that is down is a device that should be quiet: counted as unexpected. */
+		l->stray++;
+		if (l->msi)
+			trap_note_unexpected(IRQ_VECTOR_FIRST + l->irq);
 		return;
 	}
 	uint64_t now = clock_ns();

@@ -296,13 +296,15 @@ int64_t serve_write_bytes(uint64_t buffer, uint64_t path_len, uint64_t length, u
 	return err;
 }
 
-int64_t serve_unlink(uint64_t buffer, uint64_t path_len)
+/* unlink and make_dir: one change to the tree at the caller's path, on the disk before the answer. */
+static int64_t change_at_path(uint64_t buffer, uint64_t path_len,
+			      int (*change)(struct fat_volume *, const char *))
 {
 	lock();
 	int64_t err = begin(buffer, path_len, 0);
 	if (err == 0)
 		reader_close();
-	int r = err < 0 ? 0 : fat_remove(&volume, path);
+	int r = err < 0 ? 0 : change(&volume, path);
 	if (err == 0 && r == 0)
 		r = fat_flush(&volume);    /* acknowledged means on the disk */
 	if (err == 0 && r < 0)
@@ -311,19 +313,14 @@ int64_t serve_unlink(uint64_t buffer, uint64_t path_len)
 	return err;
 }
 
+int64_t serve_unlink(uint64_t buffer, uint64_t path_len)
+{
+	return change_at_path(buffer, path_len, fat_remove);
+}
+
 int64_t serve_make_dir(uint64_t buffer, uint64_t path_len)
 {
-	lock();
-	int64_t err = begin(buffer, path_len, 0);
-	if (err == 0)
-		reader_close();
-	int r = err < 0 ? 0 : fat_mkdir(&volume, path);
-	if (err == 0 && r == 0)
-		r = fat_flush(&volume);    /* acknowledged means on the disk */
-	if (err == 0 && r < 0)
-		err = fat_failed(r);
-	unlock();
-	return err;
+	return change_at_path(buffer, path_len, fat_mkdir);
 }
 
 int64_t serve_explain(uint64_t buffer, uint64_t length, uint64_t *bytes)

@@ -115,8 +115,12 @@ void sched_switch(void)
 		prev->state = THREAD_RUNNING;
 		return;
 	}
-	if (next->current != prev->current)
-		domain_activate(next->current ? &next->current->domain : NULL);
+	/* A thread of the kernel's own (the idle thread included) runs in whatever domain is in
+	 * force: every domain maps the kernel, and a CR3 write costs a TLB flush (under QEMU's TCG,
+	 * without PCIDs, the larger part of a domain crossing).  So waiting for an interrupt leaves
+	 * the last domain in place, and the driver it wakes may well find its own there. */
+	if (next->current && &next->current->domain != domain_current())
+		domain_activate(&next->current->domain);
 	tss_set_kernel_stack(next->kstack_top);
 	syscall_kernel_rsp = next->kstack_top;
 	next->state = THREAD_RUNNING;

@@ -59,8 +59,9 @@ bool component_may_access(const struct component *c, uint64_t va, uint64_t len, 
 	if (va >= USER_ADDRESS_LIMIT || len > USER_ADDRESS_LIMIT - va)
 		return false;
 	uint64_t pa;
+	struct domain_walk w = { .domain = &c->domain };
 	for (uint64_t page = va & ~(uint64_t)(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE)
-		if (!domain_lookup(&c->domain, page, write, &pa))
+		if (!domain_walk_lookup(&w, page, write, &pa))
 			return false;
 	return true;
 }

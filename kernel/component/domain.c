@@ -104,7 +104,8 @@ static void free_level(uint64_t table, int level, uint64_t va, uint64_t own_star
 
 void domain_destroy(struct domain *d, uint64_t own_start, uint64_t own_end)
 {
-	ASSERT(d != domain_in_force);
+	if (d == domain_in_force)
+		domain_activate_kernel();       /* left in force by a kernel thread (sched.c) */
 	uint64_t *pml4 = phys_to_virt(d->root);
 	for (int i = 0; i < 256; i++)
 		if (pml4[i] & PTE_PRESENT)
@@ -148,6 +149,36 @@ int domain_protect(struct domain *d, uint64_t va, uint64_t perms)
 		return PT_ERR_NOT_MAPPED;
 	return flush_after(d, va, pt_protect(&domain_pt_ops, d->root, va, PT_PAGE_4K,
 					     (perms & (PTE_WRITE | PTE_NX)) | PTE_USER));
+}
+
+/* The page table (level 1) that maps va's 2 MiB region, or NULL (not present, or a large page). */
+static const uint64_t *leaf_table(const struct domain *d, uint64_t va)
+{
+	if (!d->root || va >= USER_ADDRESS_LIMIT)
+		return NULL;
+	const uint64_t *table = phys_to_virt(d->root);
+	for (int level = 4; level > 1; level--) {
+		uint64_t e = table[(va >> (12 + 9 * (level - 1))) & 511];
+		if (!(e & PTE_PRESENT) || (e & PTE_LARGE))
+			return NULL;
+		table = phys_to_virt(e & PTE_ADDR_MASK);
+	}
+	return table;
+}
+
+bool domain_walk_lookup(struct domain_walk *w, uint64_t va, bool write, uint64_t *pa)
+{
+	if (!w->table || w->region != va >> 21) {
+		w->table = leaf_table(w->domain, va);
+		w->region = va >> 21;
+		if (!w->table)          /* a large page, or nothing: the general walk decides */
+			return domain_lookup(w->domain, va, write, pa);
+	}
+	uint64_t e = w->table[(va >> 12) & 511];
+	if (!(e & PTE_PRESENT) || !(e & PTE_USER) || (write && !(e & PTE_WRITE)))
+		return false;
+	*pa = (e & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1));
+	return true;
 }
 
 void domain_user_access_begin(void)

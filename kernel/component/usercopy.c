@@ -12,10 +12,11 @@
 #include "kernel/layout.h"
 #include "kernel/mm/vm.h"
 
-static void *page_of(const struct component *c, uint64_t va, bool write)
+/* The kernel's pointer to user address va (checked already: the lookup cannot fail). */
+static void *page_of(struct domain_walk *w, uint64_t va, bool write)
 {
 	uint64_t pa;
-	if (!domain_lookup(&c->domain, va, write, &pa))
+	if (!domain_walk_lookup(w, va, write, &pa))
 		return NULL;
 	return phys_to_virt(pa);
 }
@@ -25,11 +26,12 @@ int64_t copy_from_component(const struct component *c, void *dst, uint64_t va, s
 	if (!component_may_access(c, va, len, false))
 		return E_FAULT;
 	uint8_t *out = dst;
+	struct domain_walk w = { .domain = &c->domain };
 	while (len) {
 		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
 		if (chunk > len)
 			chunk = len;
-		memcpy(out, page_of(c, va, false), chunk);
+		memcpy(out, page_of(&w, va, false), chunk);
 		out += chunk, va += chunk, len -= chunk;
 	}
 	return 0;
@@ -40,11 +42,12 @@ int64_t copy_to_component(const struct component *c, uint64_t va, const void *sr
 	if (!component_may_access(c, va, len, true))
 		return E_FAULT;
 	const uint8_t *in = src;
+	struct domain_walk w = { .domain = &c->domain };
 	while (len) {
 		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
 		if (chunk > len)
 			chunk = len;
-		memcpy(page_of(c, va, true), in, chunk);
+		memcpy(page_of(&w, va, true), in, chunk);
 		in += chunk, va += chunk, len -= chunk;
 	}
 	return 0;
@@ -64,13 +67,14 @@ int64_t copy_within_component(const struct component *c, uint64_t dst, uint64_t 
 		return 0;
 	if (dst < src + len && src < dst + len)
 		return E_INVAL;
+	struct domain_walk from = { .domain = &c->domain }, to = { .domain = &c->domain };
 	while (len) {
 		size_t chunk = len;
 		if (chunk > PAGE_SIZE - (src & (PAGE_SIZE - 1)))
 			chunk = PAGE_SIZE - (src & (PAGE_SIZE - 1));
 		if (chunk > PAGE_SIZE - (dst & (PAGE_SIZE - 1)))
 			chunk = PAGE_SIZE - (dst & (PAGE_SIZE - 1));
-		memmove(page_of(c, dst, true), page_of(c, src, false), chunk);
+		memmove(page_of(&to, dst, true), page_of(&from, src, false), chunk);
 		src += chunk, dst += chunk, len -= chunk;
 	}
 	return 0;

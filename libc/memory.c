@@ -2,7 +2,8 @@
  * memory.c — memcpy, memmove, memset, memcmp, memchr.
  *
  * The kernel copies whole pages and disk sectors, so copy and fill move
- * 8-byte words once both pointers share an alignment, and single bytes at
+ * 8-byte words (forward copies four at a time: the block service's bounce
+ * copies are most of a large disk read's instructions) once both pointers share an alignment, and single bytes at
  * the unaligned head and tail.  The word type is may_alias because callers
  * pass buffers of any type.  The code is plain C (no rep movsb) because the
  * same file runs in the host unit tests; -mgeneral-regs-only keeps the
@@ -22,6 +23,14 @@ static void copy_forward(unsigned char *d, const unsigned char *s, size_t n)
 	if ((((uintptr_t)d ^ (uintptr_t)s) & WORD_MASK) == 0) {
 		for (; n && ((uintptr_t)d & WORD_MASK); n--)
 			*d++ = *s++;
+		/* Four words a turn: a quarter of the loop's own instructions per byte. */
+		for (; n >= 4 * sizeof(word); n -= 4 * sizeof(word)) {
+			word a = ((const word *)s)[0], b = ((const word *)s)[1];
+			word c = ((const word *)s)[2], e = ((const word *)s)[3];
+			((word *)d)[0] = a, ((word *)d)[1] = b, ((word *)d)[2] = c, ((word *)d)[3] = e;
+			d += 4 * sizeof(word);
+			s += 4 * sizeof(word);
+		}
 		for (; n >= sizeof(word); n -= sizeof(word)) {
 			*(word *)d = *(const word *)s;
 			d += sizeof(word);

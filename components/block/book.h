@@ -52,6 +52,8 @@ struct book {
 	struct book_request slot[BOOK_SLOTS];
 	uint64_t next_seq;
 	uint64_t gen;          /* the current driver instance */
+	unsigned count[BOOK_DONE + 1];  /* slots in each state */
+	unsigned unfinished_writes;     /* writes waiting or issued: 0 means no request can conflict */
 };
 
 void book_init(struct book *b);
@@ -63,6 +65,10 @@ int book_add(struct book *b, bool write, uint64_t lba, uint64_t count,
 /* The oldest waiting request that may go to the driver now, marked issued to
  * the current generation; -1 if none may.  */
 int book_next(struct book *b);
+
+/* Slot, if it waits and the ordering rule lets it go now, marked issued as book_next
+ * would (its caller's own thread takes it to the driver); false otherwise. */
+bool book_claim(struct book *b, int slot);
 
 /* The driver refused to take slot for now (all its command slots busy):
  * it waits again, and this issue does not count as a try. */

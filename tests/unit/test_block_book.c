@@ -147,3 +147,68 @@ TEST(book_unissued_request_waits_again_without_using_a_try)
 	book_unissue(&b, r);            /* not issued: nothing changes */
 	CHECK_EQ(book_count(&b, BOOK_WAITING), 1);
 }
+
+/* The counts the book keeps as states change agree with a scan of the slots, through
+ * any sequence of the operations the engine does. */
+static void check_counts(void)
+{
+	unsigned n[BOOK_DONE + 1] = { 0 }, writes = 0;
+	for (int i = 0; i < BOOK_SLOTS; i++) {
+		n[b.slot[i].state]++;
+		writes += b.slot[i].write && (b.slot[i].state == BOOK_WAITING || b.slot[i].state == BOOK_ISSUED);
+	}
+	for (int s = BOOK_FREE; s <= BOOK_DONE; s++)
+		CHECK_EQ(book_count(&b, (enum book_state)s), n[s]);
+	CHECK_EQ(b.unfinished_writes, writes);
+}
+
+TEST(book_counts_stay_true_through_random_operations)
+{
+	book_init(&b);
+	uint64_t x = 12345;
+	for (int step = 0; step < 20000; step++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		int slot = (int)(x >> 33) % BOOK_SLOTS;
+		switch ((x >> 20) % 6) {
+		case 0:
+		case 1:
+			book_add(&b, (x >> 40) & 1, (x >> 41) % 64, 1 + (x >> 50) % 8, 1, 0);
+			break;
+		case 2:
+			book_next(&b);
+			break;
+		case 3:
+			book_complete(&b, slot, b.gen, 0);
+			break;
+		case 4:
+			if ((x >> 45) % 8 == 0)
+				book_driver_restarted(&b);
+			else
+				book_unissue(&b, slot);
+			break;
+		default:
+			book_take(&b, slot);
+		}
+		check_counts();
+	}
+	CHECK(book_count(&b, BOOK_FREE) < BOOK_SLOTS);  /* the walk did fill the book */
+}
+
+TEST(book_claim_takes_one_request_only_when_the_order_allows)
+{
+	book_init(&b);
+	int w = book_add(&b, true, 10, 8, 1, 1);
+	int r = book_add(&b, false, 12, 1, 2, 2);       /* overlaps the earlier write */
+	int far = book_add(&b, false, 500, 1, 3, 3);
+	CHECK(!book_claim(&b, r));                      /* must wait for the write */
+	CHECK(book_claim(&b, far));                     /* nothing earlier overlaps it */
+	CHECK(!book_claim(&b, far));                    /* issued already */
+	CHECK_EQ(book_count(&b, BOOK_ISSUED), 1);
+	CHECK_EQ(book_next(&b), w);                     /* book_next does not see the claimed one */
+	CHECK_EQ(book_next(&b), -1);
+	CHECK(book_complete(&b, w, b.gen, 0));
+	CHECK(book_claim(&b, r));
+	CHECK(!book_claim(&b, -1) && !book_claim(&b, BOOK_SLOTS));
+	book_driver_restarted(&b);                      /* a claimed request is issued again like any */
+	CHECK_EQ(book_count(&b, BOOK_WAITING), 2);
+}

@@ -60,7 +60,8 @@ extern unsigned ndisks;
 void block_lock(void);
 void block_unlock(void);
 
-/* Checks and enters a request (data copied in for a write); its book slot, or an error:
+/* Checks and enters a request (data copied in for a write); its book slot, or an error
+ * (the caller then has it issued: engine_kick, or engine_transfer):
  * E_NOT_FOUND, E_INVAL, E_LIMIT, E_FAULT, E_BUSY (book, pool or the client's share full). */
 int64_t block_enter(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		    int client, uint32_t generation, uint64_t cookie, int waiter);
@@ -76,6 +77,7 @@ int64_t block_release(int slot);
 /* engine.c */
 int64_t engine_start(void);
 void engine_kick(void);                 /* a request waits to be issued */
+bool engine_transfer(int slot);         /* a waiting read issued by its caller: false if it cannot be */
 void engine_stats(uint64_t *reissued, uint64_t *failed);
 
 /* clients.c */

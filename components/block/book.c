@@ -124,6 +124,16 @@ bool book_complete(struct book *b, int slot, uint64_t gen, int64_t status)
 	return true;
 }
 
+bool book_retry(struct book *b, int slot)
+{
+	if (slot < 0 || slot >= BOOK_SLOTS || b->slot[slot].state != BOOK_DONE ||
+	    b->slot[slot].tries >= BOOK_MAX_TRIES)
+		return false;
+	set_state(b, &b->slot[slot], BOOK_WAITING);
+	b->slot[slot].status = 0;
+	return true;
+}
+
 void book_driver_restarted(struct book *b)
 {
 	b->gen++;

@@ -78,6 +78,10 @@ void book_unissue(struct book *b, int slot);
  * generation, or for a slot not issued, are ignored (returns false). */
 bool book_complete(struct book *b, int slot, uint64_t gen, int64_t status);
 
+/* A request that finished with a transient error (E_IO after the driver
+ * reset its port) waits to be issued again, if it has tries left: true. */
+bool book_retry(struct book *b, int slot);
+
 /* The driver restarted: everything issued waits to be issued again, and a
  * request that has used up its tries is done with E_IO. */
 void book_driver_restarted(struct book *b);

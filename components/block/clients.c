@@ -108,7 +108,10 @@ int64_t client_submit(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, 
 	if (held >= CLIENT_SHARE)
 		return E_BUSY;
 	int64_t s = block_enter(disk, op, lba, count, buffer, c, generation, cookie, -1);
-	return s < 0 ? s : 0;
+	if (s < 0)
+		return s;
+	engine_kick();
+	return 0;
 }
 
 int64_t client_reap(uint64_t *cookie, uint64_t *status)

@@ -6,7 +6,8 @@
  * the book and kick the engine's event; ahci signals the same event as
  * requests finish (ahci.idl's subscribe/submit/reap).  Each round the engine
  *   1. connects if it is not connected: grants the bounce pool and its event
- *      to ahci, subscribes, and takes everything the driver had as lost
+ *      to ahci, subscribes, lends ahci the pool (pinned once, not per
+ *      request), and takes everything the driver had as lost
  *      (book_driver_restarted: issued requests wait to be issued again, and
  *      one that has had its BOOK_MAX_TRIES fails with E_IO);
  *   2. issues what the book allows (book_next: the ordering rule), each with
@@ -38,7 +39,8 @@
 #define COOKIE(slot, gen) ((uint64_t)(slot) | (gen) << 8)
 
 static int64_t event = -1;
-static bool connected;                  /* the engine thread's own, as is refused */
+static bool connected;                  /* written by the engine thread only, as are refused and lend_pending */
+static bool lend_pending;               /* the pool is to be lent to ahci: it said E_BUSY */
 static bool refused;                    /* the driver answered E_BUSY: try again soon */
 static uint64_t reissued, failed;       /* under block_lock */
 
@@ -68,6 +70,20 @@ static void finish(int s)
 		client_notify(s);
 }
 
+/*
+ * E_IO is what ahci answers for every command it could not vouch for when it
+ * reset a port (after an error, or a command the device never finished):
+ * most of them were fine, so each is issued again, up to BOOK_MAX_TRIES in
+ * all, before its owner hears of it.  Under the lock.
+ */
+static bool retried(int s, int64_t status)
+{
+	if (status != E_IO || !book_retry(&book, s))
+		return false;
+	reissued++;
+	return true;
+}
+
 /* Everything the driver had is lost: to be issued again.  Under the lock. */
 static void driver_restarted(void)
 {
@@ -86,6 +102,21 @@ static void driver_restarted(void)
 	}
 }
 
+/*
+ * Lends the bounce pool to ahci, which pins it once instead of each request's
+ * pages (drivers/ahci/pools.c).  Not fatal if refused: each request is then
+ * pinned by itself, as before, and the engine lends again next round (E_BUSY
+ * is the usual reason: the pool this subscription replaces still has
+ * requests in flight).
+ */
+static void lend(void)
+{
+	int64_t err = ahci_pool(ahci, (uint64_t)bounce_pool(), BOUNCE_POOL_BYTES);
+	lend_pending = err == E_BUSY;
+	if (err < 0 && err != E_BUSY)
+		log_printf("block: ahci refused the bounce pool (%s): pinning per request\n", pinfold_strerror(err));
+}
+
 static int64_t connect(void)
 {
 	int64_t err = mem_grant(bounce_pool(), BOUNCE_POOL_BYTES, ahci, GRANT_READ | GRANT_WRITE);
@@ -96,12 +127,13 @@ static int64_t connect(void)
 	uint64_t epoch;
 	if ((err = ahci_subscribe(ahci, (uint64_t)event, &epoch)) < 0)
 		return err;
+	lend();
 	if (ndisks == 0)
 		block_learn_disks();    /* ahci had no disks at block's init (it was restarting, say) */
 	block_lock();
 	driver_restarted();
 	block_unlock();
-	connected = true;
+	__atomic_store_n(&connected, true, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -126,7 +158,7 @@ static void issue(void)
 		block_unlock();
 		/* Gone: the request stays issued; the reconnection issues it again, as a try. */
 		if (driver_gone(err))
-			connected = false;
+			__atomic_store_n(&connected, false, __ATOMIC_SEQ_CST);
 		refused = err == E_BUSY;
 		return;
 	}
@@ -140,12 +172,12 @@ static void collect(void)
 	while (more > 0 && (more = ahci_reap(ahci, &cookie, &status)) >= 0) {
 		int s = (int)(cookie & 0xff);
 		block_lock();
-		if (book_complete(&book, s, cookie >> 8, (int64_t)status))
+		if (book_complete(&book, s, cookie >> 8, (int64_t)status) && !retried(s, (int64_t)status))
 			finish(s);
 		block_unlock();
 	}
 	if (driver_gone(more))
-		connected = false;
+		__atomic_store_n(&connected, false, __ATOMIC_SEQ_CST);
 }
 
 static uint64_t pause_ns(void)
@@ -161,22 +193,69 @@ static uint64_t pause_ns(void)
 static void engine(uint64_t arg)
 {
 	(void)arg;
-	for (;;) {
+	for (bool timed_out = false;;) {
 		if (!connected && connect() < 0) {
 			sleep_ns(5 * MS);       /* the driver is restarting */
 			continue;
 		}
-		/* Nothing with the driver, nothing to reap: then the wake-up was a kick. */
+		/* Nothing with the driver, nothing to reap: then the wake-up was a kick.  But a
+		 * second without one asks all the same: a reap that answers E_DENIED says ahci
+		 * restarted, and the engine connects (and lends the pool) before the next
+		 * request needs it. */
 		block_lock();
 		bool with_driver = book_count(&book, BOOK_ISSUED) > 0;
 		block_unlock();
-		if (with_driver)
+		if (with_driver || timed_out)
 			collect();
 		refused = false;
+		if (connected && lend_pending)
+			lend();
 		if (connected)
 			issue();
-		event_wait(event, pause_ns());
+		timed_out = event_wait(event, pause_ns()) == E_TIMEOUT;
 	}
+}
+
+/*
+ * A waiting read, by its caller's own thread: claimed in the book (if the
+ * ordering rule lets it go now), then ahci's `transfer`, which returns when
+ * the disk has finished (the buffer is in the lent pool, so not even a pin).
+ * If the driver failed under it (E_CALLEE_*, E_DENIED), the request stays
+ * issued to this driver generation: the engine finds out itself,
+ * reconnects, and issues it again, and the caller goes on waiting for its
+ * event.  E_BUSY, E_TIMEOUT and E_FAULT hand it to the engine at once.  The bounce buffer cannot be
+ * freed while this thread is in `transfer`: only the waiter releases it.
+ * Not connected, or the book says not yet: false, the engine issues it.
+ */
+bool engine_transfer(int s)
+{
+	if (!__atomic_load_n(&connected, __ATOMIC_SEQ_CST))
+		return false;
+	block_lock();
+	bool claimed = book_claim(&book, s);
+	struct request r = requests[s];
+	uint64_t gen = book.slot[s].gen;
+	block_unlock();
+	if (!claimed)
+		return false;
+	int64_t err = ahci_transfer(ahci, r.disk, r.op, r.lba, r.count, (uint64_t)r.bounce);
+	/* Busy, timed out (the command is given up, or the driver hung), the pool's grant
+	 * missing: the engine issues it again, and its own submit finds out what is wrong. */
+	bool again = err == E_BUSY || err == E_TIMEOUT || err == E_FAULT;
+	bool gone = driver_gone(err) && !again;
+	block_lock();
+	if (again) {
+		book_unissue(&book, s);
+	} else if (!gone && book_complete(&book, s, gen, err)) {
+		if (retried(s, err))
+			again = true;
+		else
+			finish(s);
+	}
+	block_unlock();
+	if (again || gone)
+		engine_kick();
+	return true;
 }
 
 int64_t engine_start(void)
@@ -186,7 +265,7 @@ int64_t engine_start(void)
 	/* Now, not in the thread: the grant's page tables in ahci are made before the
 	 * test components, which count free frames, start (the manifest's order). */
 	if (connect() < 0)
-		connected = false;      /* the thread tries again */
+		__atomic_store_n(&connected, false, __ATOMIC_SEQ_CST);      /* the thread tries again */
 	int64_t t = thread_create(engine, 0, 31);       /* the kernel caps it at block's priority */
 	return t < 0 ? t : 0;
 }

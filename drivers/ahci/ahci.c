@@ -30,8 +30,9 @@
  * client hears of completions is clients.c's header comment.
  *
  * Interface (ahci.idl): info, model, stats, subscribe, submit, reap,
- * transfer, inject.  For the block service: subscribe once (and again
- * after every restart of this driver, with a fresh event grant), submit up
+ * transfer, inject, pool.  For the block service: subscribe once (and again
+ * after every restart of this driver, with a fresh event grant), lend its
+ * bounce pool (pools.c: pinned once, not per request), submit up
  * to 32 requests per disk with distinct cookies, reap on each signal.
  * Submit answers at once: E_NOT_FOUND (no such disk), E_INVAL / E_LIMIT
  * (request.h), E_FAULT (the buffer is not granted to ahci, or read-only for
@@ -47,6 +48,7 @@
 #include "drivers/ahci/ata.h"
 #include "drivers/ahci/driver.h"
 #include "drivers/ahci/prd.h"
+#include "drivers/ahci/request.h"
 
 #define ICH9_AHCI        0x80862922ull  /* VENDOR << 16 | DEVICE, as lspci shows it */
 #define DISK_MEM         (3 * 4096ull)  /* 32 tables (8 KiB), list, received FIS, scratch */
@@ -153,6 +155,7 @@ static void watch(uint64_t arg)
 	(void)arg;
 	for (;;) {
 		sleep_ns(500 * MS);
+		pools_sweep();
 		if (hung)
 			continue;
 		uint64_t now = clock_ns();
@@ -169,8 +172,24 @@ static void watch(uint64_t arg)
 	}
 }
 
+static int64_t pool_pin(uint64_t va, uint64_t len)
+{
+	return pci_driver_pin(&pci, (void *)va, len, DMA_FROM_DEVICE);  /* reads and writes alike */
+}
+
+static int64_t pool_unpin(uint64_t va, uint64_t len)
+{
+	int64_t err = pci_driver_unpin(&pci, (void *)va, len);
+	if (err < 0)
+		log_printf("ahci: unpin of the pool at 0x%lx: %s\n", va, pinfold_strerror(err));
+	return err;
+}
+
+static const struct pool_hooks pool_hooks = { pool_pin, pool_unpin };
+
 int64_t component_init(void)
 {
+	pools_init(&pool_hooks);
 	int64_t err = clients_init();
 	if (err < 0)
 		return err;
@@ -309,7 +328,20 @@ int64_t serve_submit(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, u
 	struct disk *d = disk_arg(disk);
 	if (!d)
 		return E_NOT_FOUND;
-	return request_start(d, op, lba, count, buffer, -1, (int)c, generation, cookie, NULL);
+	return request_start(d, op, lba, count, buffer, -1, (int)c, generation, cookie, (int)c, NULL);
+}
+
+int64_t serve_pool(uint64_t va, uint64_t len)
+{
+	uint32_t generation;
+	int64_t c = client_lookup(caller(), &generation);
+	if (c < 0)
+		return c;
+	/* The device may reach a pool at any time: never the driver's own memory. */
+	uint64_t own = (uint64_t)&disks & ~(COMPONENT_SLOT_SIZE - 1);
+	if (va >= AHCI_USER_LIMIT || len > AHCI_USER_LIMIT - va || (va < own + COMPONENT_SLOT_SIZE && own < va + len))
+		return E_FAULT;
+	return pool_lend((int)c, va, len);
 }
 
 int64_t serve_reap(uint64_t *cookie, uint64_t *status)
@@ -327,9 +359,12 @@ int64_t serve_transfer(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count,
 		return w;
 	int s = -1;
 	int64_t err;
+	/* A subscriber's buffer may lie in a pool it lent (the block service's waiting reads). */
+	uint32_t generation;
+	int lender = (int)client_lookup(caller(), &generation);
 	/* Busy means "after a completion": slots, a page in flight, or the disk's mode. */
 	uint64_t until = clock_ns() + TRANSFER_TIMEOUT;
-	while ((err = request_start(d, op, lba, count, buffer, w, -1, 0, 0, &s)) == E_BUSY &&
+	while ((err = request_start(d, op, lba, count, buffer, w, -1, 0, 0, lender < 0 ? -1 : lender, &s)) == E_BUSY &&
 	       clock_ns() < until)
 		sleep_ns(1 * MS);
 	if (err == 0)

@@ -5,6 +5,7 @@
  *   port.c     port register sequences: stop, attach, start, COMRESET
  *   slots.c    the life of a request in a command slot, without locks
  *   clients.c  who is waiting for which completion
+ *   pools.c    DMA pools clients lend, pinned once for many requests
  *   misbehave.c  the inject kinds
  *
  * Nothing here is visible to other components; ahci.idl is the interface.
@@ -18,6 +19,7 @@
 
 #include "drivers/ahci/hba.h"
 #include "drivers/ahci/identify.h"
+#include "drivers/ahci/pools.h"
 #include "drivers/ahci/structs.h"
 #include "libdriver/pci_driver.h"
 
@@ -49,6 +51,7 @@ struct slot {
 	uint64_t cookie;
 	int64_t status;                 /* 0 or a negative error, in DONE */
 	uint64_t pin_va, pin_len;       /* the pinned span; pin_len 0: nothing pinned */
+	int pool;                       /* the lent pool the buffer lies in (pools.h), or -1 */
 	uint64_t issued_ns;             /* when it went to the HBA (the watch thread's clock) */
 };
 
@@ -97,8 +100,9 @@ int port_reset(struct disk *d);
 int slot_claim(struct disk *d, bool queued);
 void slot_unclaim(struct disk *d, int s);
 void slot_issue(struct disk *d, int s, unsigned nprd, bool write);
+/* `lender`: the subscription whose lent pools (pools.h) may hold the buffer, or -1. */
 int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
-		      int waiter, int client, uint32_t generation, uint64_t cookie, int *slot_out);
+		      int waiter, int client, uint32_t generation, uint64_t cookie, int lender, int *slot_out);
 void collect(struct disk *d);
 void recover(struct disk *d, const char *why, uint32_t is);
 void slot_release(struct slot *s);

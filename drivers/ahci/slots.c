@@ -11,14 +11,15 @@
  *
  * Issuing (AHCI 1.3.1 §5.3.2, §5.6.4.1 for NCQ): claim a FREE slot, enter
  * the disk's mode (NCQ and non-queued commands never run together, as ATA
- * requires), pin the buffer through the chipset, build the FIS and PRDs,
+ * requires), pin the buffer through the chipset unless it lies in a pool
+ * its client lent (pools.c), build the FIS and PRDs,
  * set PxSACT (NCQ) and PxCI, then set the slot's bit in `issued`.
  *
  * Completing: collect() takes a snapshot of `issued` FIRST, then reads
  * PxSACT and PxCI: a slot that is in the snapshot was in PxCI before the
  * snapshot, so if the HBA no longer holds it, it is done.  Whoever clears
  * the bit in `issued` (an atomic and) owns the completion: it unpins the
- * buffer, and only then sets the status and tells the waiter.  A command
+ * buffer (or leaves its pool), and only then sets the status and tells the waiter.  A command
  * that finished between its PxCI write and its bit in `issued` could have
  * been missed by the interrupt it raised; so each issuer collects once
  * itself after setting the bit.
@@ -85,6 +86,7 @@ int slot_claim(struct disk *d, bool queued)
 		sl->waiter = -1;
 		sl->client = -1;
 		sl->pin_len = 0;
+		sl->pool = -1;
 		sl->status = 0;
 		return (int)s;
 	}
@@ -112,6 +114,10 @@ static void finish(struct disk *d, int s, int64_t status)
 			log_printf("ahci: disk %u: unpin 0x%lx: %s\n", d->index, sl->pin_va, pinfold_strerror(err));
 		__atomic_fetch_sub(&request_pages, sl->pin_len / PAGE, __ATOMIC_SEQ_CST);
 		sl->pin_len = 0;
+	}
+	if (sl->pool >= 0) {
+		pool_leave(sl->pool);
+		sl->pool = -1;
 	}
 	mode_leave(d, sl->queued);
 	sl->status = status;
@@ -166,7 +172,7 @@ void slot_issue(struct disk *d, int s, unsigned nprd, bool write)
 }
 
 int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
-		      int waiter, int client, uint32_t generation, uint64_t cookie, int *slot_out)
+		      int waiter, int client, uint32_t generation, uint64_t cookie, int lender, int *slot_out)
 {
 	/* My slot of the address space: everything of mine lies in it (kernel/layout.h). */
 	uint64_t own = (uint64_t)&disks & ~(COMPONENT_SLOT_SIZE - 1);
@@ -180,9 +186,11 @@ int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count,
 	if (s < 0)
 		return s;
 	struct slot *sl = &d->slot[s];
-	if (bytes) {
+	uint64_t first = buffer & ~(PAGE - 1), end = (buffer + bytes + PAGE - 1) & ~(PAGE - 1);
+	if (bytes && lender >= 0)
+		sl->pool = pool_enter(lender, first, end - first);     /* lent and pinned already? */
+	if (bytes && sl->pool < 0) {
 		/* The device writes the buffer for a read: pin it writable only then. */
-		uint64_t first = buffer & ~(PAGE - 1), end = (buffer + bytes + PAGE - 1) & ~(PAGE - 1);
 		int64_t err = pci_driver_pin(&pci, (void *)first, end - first, write ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
 		/* The chipset's limit of pinned pages per device is a full queue, not a bad request,
 		 * while other requests hold pins: they give them back as they finish. */

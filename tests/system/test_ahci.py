@@ -12,6 +12,7 @@ import hashlib
 import os
 import random
 import re
+import time
 
 import pytest
 
@@ -59,6 +60,27 @@ def reads_right(vm, data, lba=4321, count=300):
     assert vm.command("disk read %d %d" % (lba, count), timeout=60) == sha_line(data, lba, count)
 
 
+# What ahci has pinned while idle: its three pages of command list, received FIS and
+# command tables, and the block service's 4 MiB bounce pool, which block lends it once
+# (drivers/ahci/pools.c) instead of having each request pinned and unpinned.
+PINNED_IDLE = 3 + 1024
+
+
+def assert_idle_pins(vm, faults=0, timeout=10):
+    """ahci's domain pins exactly PINNED_IDLE pages (no request's pin left behind, the pool
+    once, not twice): block lends the pool again some milliseconds after an ahci restart,
+    so the count is read until it is right or the time is up."""
+    want = r"^domain 00:1f\.2 owner ahci pinned %d pages, %d faults$" % (PINNED_IDLE, faults)
+    deadline = time.time() + timeout
+    while True:
+        out = vm.command("iommu")
+        if re.search(want, out, re.M) or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert re.search(want, out, re.M), out
+    return out
+
+
 def restarts(vm):
     m = re.search(r"^\d+ +ahci +(\S+) +(\d+)$", vm.command("ps"), re.M)
     assert m, "ps lists ahci"
@@ -76,8 +98,8 @@ def test_disk_is_found_and_identified(make_qemu, tmp_path):
     assert vm.command("disk") == ("disk 0: QEMU HARDDISK, 32768 sectors of 512 bytes (16 MiB), "
                                   "port 0, NCQ depth 32, ready")
     assert "00:1f.2 8086:2922 0106 ahci" in vm.command("lspci").splitlines()
-    # the three pages of command list, received FIS and command tables are pinned, nothing else
-    assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, 0 faults$", vm.command("iommu"), re.M)
+    # the command structures and block's pool are pinned, nothing else
+    assert_idle_pins(vm)
 
 
 def test_reads_match_the_image(make_qemu, tmp_path):
@@ -88,7 +110,7 @@ def test_reads_match_the_image(make_qemu, tmp_path):
     for lba, count in ((0, 2), (7, 129), (100, 2048), (SECTORS - 1000, 1000)):
         assert vm.command("disk read %d %d" % (lba, count), timeout=60) == sha_line(data, lba, count)
     # the pins of every request are gone again
-    assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, 0 faults$", vm.command("iommu"), re.M)
+    assert_idle_pins(vm)
 
 
 def test_asynchronous_reads_use_all_32_slots(make_qemu, tmp_path):
@@ -179,7 +201,7 @@ def test_bad_requests_get_errors_and_no_command(make_qemu, tmp_path):
     # none of them reached the disk, crashed the driver, or left a pin behind
     assert vm.command("call ahci stats 0") == before
     assert restarts(vm) == ("running", 0)
-    assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, 0 faults$", vm.command("iommu"), re.M)
+    assert_idle_pins(vm)
     reads_right(vm, data)
     assert not vm.find(r"^crash:")
 
@@ -207,7 +229,7 @@ def test_wild_dma_is_blocked_charged_and_recovered(make_qemu, tmp_path):
     iommu = vm.command("iommu")
     faults = re.findall(r"^fault 00:1f\.2 write (0x[0-9a-f]+) reason 5: ", iommu, re.M)
     assert faults and all(int(a, 16) & ~0xfff == victim for a in faults), iommu
-    assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, %d faults$" % len(faults), iommu, re.M), iommu
+    assert_idle_pins(vm, faults=len(faults))
     assert restarts(vm) == ("running", 1)
     reads_right(vm, data)
     assert re.findall(r"^crash: (\S+):", vm.output, re.M) == ["ahci"]
@@ -224,7 +246,7 @@ def test_kill_while_idle_restarts_and_serves(make_qemu, tmp_path):
     assert restarts(vm) == ("running", 3)
     # the chipset reset the HBA when the driver stopped: no new instance found a port running
     assert len(vm.findall(r"^ahci: port 0 was left running")) == 1
-    assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, 0 faults$", vm.command("iommu"), re.M)
+    assert_idle_pins(vm)
     assert not vm.find(r"pages still pinned|could not quiesce|could not be stopped")
 
 
@@ -250,7 +272,7 @@ def test_kill_with_commands_in_flight(make_qemu, tmp_path, cmdline):
     assert hexdump_bytes(vm.command("disk read 3 1", timeout=30)) == data[3 * SECTOR:4 * SECTOR]
     assert restarts(vm) == ("running", 1)
     assert re.findall(r"^crash: (\S+): (.*)$", vm.output, re.M) == [("ahci", "killed")]
-    assert re.search(r"^domain 00:1f\.2 owner ahci pinned 3 pages, 0 faults$", vm.command("iommu"), re.M)
+    assert_idle_pins(vm)
     assert open(vm.trace_path).read() == "", "QEMU blocked no DMA"
 
 

@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from test_ahci import RESTART, SECTOR, boot, make_image
+from test_ahci import PINNED_IDLE, RESTART, SECTOR, assert_idle_pins, boot, make_image
+from test_dma import frames
 from test_shell import wait_count
 
 READ_LBA, LOOP_SECTORS = 2048, 256
@@ -163,6 +164,27 @@ def test_one_client_cannot_fill_the_book(make_qemu, tmp_path):
     assert results(vm.command("call blockcheck2 flood")) == (32, 16)  # the next client gets its own
     block_us, ahci_us = (ns // 1000 for ns in results(vm.command("call blockcheck latency 50", timeout=60)))
     assert block_us > 0 and ahci_us > 0
+
+
+def test_block_lends_its_pool_once_and_a_restart_gives_the_old_one_back(make_qemu, tmp_path):
+    """block lends ahci its bounce pool, pinned once (drivers/ahci/pools.c): block's reads do
+    not pin per request, and a restarted block lends its new pool while the old one, memory
+    of a dead instance, is unpinned and its frames freed — none leaked, none pinned twice."""
+    vm, _ = boot(make_qemu, tmp_path)
+    assert_idle_pins(vm)
+    block_us, ahci_us = (ns // 1000 for ns in results(vm.command("call blockcheck latency 20", timeout=60)))
+    assert block_us > 0 and ahci_us > 0
+    assert_idle_pins(vm)                    # reads came and went: no pin of theirs is left
+    before = frames(vm)
+    assert before[1] >= PINNED_IDLE         # the pool's frames are pinned for DMA
+    for n in range(1, 4):
+        assert "killed block" in vm.command("kill block")
+        wait_count(vm, r"^restart: block: up in \d+ us$", n)
+        vm.sync()
+        results(vm.command("call blockcheck latency 5", timeout=60))
+        assert_idle_pins(vm)                # the new pool in, the old one out
+    assert frames(vm) == before, "free, pinned and freed-but-pinned frames after 3 restarts of block"
+    assert not vm.find(r"^ahci: unpin|^crash: ahci")
 
 
 def test_loops_without_faults(make_qemu, tmp_path):

@@ -212,3 +212,16 @@ TEST(book_claim_takes_one_request_only_when_the_order_allows)
 	book_driver_restarted(&b);                      /* a claimed request is issued again like any */
 	CHECK_EQ(book_count(&b, BOOK_WAITING), 2);
 }
+
+TEST(book_retry_issues_a_failed_request_again_while_it_has_tries)
+{
+	book_init(&b);
+	int r = book_add(&b, false, 0, 8, 1, 1);
+	for (int i = 0; i < BOOK_MAX_TRIES; i++) {
+		CHECK_EQ(book_next(&b), r);
+		CHECK(book_complete(&b, r, b.gen, E_IO));
+		CHECK(book_retry(&b, r) == (i + 1 < BOOK_MAX_TRIES));
+	}
+	CHECK_EQ(book_take(&b, r), E_IO);               /* its tries used up: the error stands */
+	CHECK(!book_retry(&b, r));                      /* a free slot is not retried */
+}

@@ -42,7 +42,10 @@ def test_bench_disk_prints_every_row_with_sane_figures(make_qemu, tmp_path):
         assert r["requests"] > 0 and r["ns"] >= MS * 1000000, (depth, size, r)
         # The printed figures are the row's own counts, rounded.
         assert r["iops"] > 0 and abs(r["iops"] - r["requests"] * 1e9 / r["ns"]) <= 1, (depth, size, r)
-        assert r["mbps"] > 0 and abs(r["mbps"] - r["requests"] * size * 1e3 / r["ns"]) <= 0.1, (depth, size, r)
+        # MB/s has one decimal, cut short: a slow 512 B row (the first, cold one has been seen
+        # at 4 requests in 22 ms) may print 0.0 and still be consistent.
+        mbps = r["requests"] * size * 1e3 / r["ns"]
+        assert (r["mbps"] > 0 or mbps < 0.1) and abs(r["mbps"] - mbps) <= 0.1, (depth, size, r)
         assert 0 <= r["cpu"] <= 100, (depth, size, r)
         assert 0 <= r["idle_ns"], r
         total += r["requests"]

@@ -32,9 +32,10 @@
  * The buffer is one allocation of 32 pieces of up to 1 MiB, granted to the
  * path's component (again before each run: a restarted driver has lost the
  * grant; block's `read` would take a grant for the one call, but the same
- * standing grant as the block path keeps the two rows alike).  Requests in flight at once never share a page (the driver pins
- * each request's pages while it is in flight), so a piece is the request
- * size rounded up to whole pages.  Reads wrap to sector 0 at the disk's end.
+ * standing grant as the block path keeps the two rows alike).  Requests in
+ * flight at once never share a page (the driver pins each request's pages
+ * while it is in flight), so a piece is the request size rounded up to
+ * whole pages.  Reads wrap to sector 0 at the disk's end.
  * The data is not looked at: `disk queue` and the block tests check content.
  *
  * Nothing here is tuned to the result: the loop is the one a client would
@@ -151,8 +152,8 @@ struct row {
 };
 
 /* The asynchronous loop: keeps `depth` requests in flight until `ms` have passed, then drains. */
-static int64_t measure_async(const struct path *p, cap_t cap, uint64_t disk, uint64_t sectors, uint64_t count,
-		       uint64_t stride, unsigned depth, uint64_t ms, struct row *row)
+static int64_t measure_async(const struct path *p, cap_t cap, uint64_t disk, uint64_t sectors,
+			     uint64_t count, uint64_t stride, unsigned depth, uint64_t ms, struct row *row)
 {
 	unsigned spare[MAX_DEPTH], nspare = 0, in_flight = 0;
 	for (unsigned i = depth; i-- > 0;)

@@ -7,9 +7,10 @@
  * the system has (the AHCI driver's own interface, then the block service's
  * asynchronous interface and its waiting read when there is one), queue
  * depths 1 and 32 (the waiting read: 1 only, it has one request in flight),
- * request sizes 512 B to 1 MiB, MS milliseconds each (default 1000).  diskbench prints each row's
- * `bench:` lines; a path that is not in this system is said once and
- * skipped, and a row that fails is an `error:` line and ends the run.
+ * request sizes 512 B to 1 MiB, MS milliseconds each (default 1000).
+ * diskbench prints each row's `bench:` lines; a path that is not in this
+ * system is said once and skipped, and a row that fails is an `error:` line
+ * and ends the run.
  */
 #include "components/shell/bench_disk.h"
 #include "components/shell/error.h"

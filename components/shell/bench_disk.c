@@ -25,7 +25,7 @@
 static const char *const path_names[] = { "ahci", "block", "block-wait" };
 static const uint64_t path_max_depth[] = { 32, 32, 1 };
 static const uint64_t sizes[] = { 512, 1024, 4096, 16384, 65536, 262144, 1048576 };
-static const uint64_t depths[] = { 1, 32 };
+static const uint64_t depths[] = { 1, 32 };       /* ascending: a path stops at its deepest */
 
 /* Every row of one path; false if a row failed (the error is printed). */
 static bool bench_path(cap_t cap, uint64_t path, uint64_t disk, uint64_t ms)

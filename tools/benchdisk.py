@@ -5,8 +5,14 @@ Boots Pinfold with a 256 MiB raw disk image on AHCI port 0 (QEMU q35, TCG, intel
 the image with cache=writeback, so that after the first pass QEMU reads it from the host's
 page cache) and types `bench disk MS`: the diskbench component (components/diskbench)
 reads the disk sequentially, for request sizes 512 B to 1 MiB, at queue depth 1 and 32,
-MS milliseconds a row, through each path the system has (the AHCI driver's own
-asynchronous interface; the block service when there is one), with DMA remapping on.
+MS milliseconds a row, through each path the system has, with DMA remapping on:
+  ahci        the AHCI driver's own asynchronous interface (subscribe, submit, reap);
+  block       the block service's asynchronous interface (block.idl), the path a client
+              with many requests in flight uses: Pinfold's QD32 figure;
+  block-wait  the block service's waiting method `read`, QD1 only: one call a request that
+              returns with the data, the path a client with one request at a time uses (as
+              Linux's reader uses pread at QD1): Pinfold's QD1 figure.
+The two block paths are skipped in a system without the block service.
 Prints the guest's `bench:` lines and a table: MB/s (10^6 bytes), IOPS, CPU utilisation
 (the part of the row's wall time the idle thread did not run).
 
@@ -24,7 +30,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "system"))
 import qemu  # noqa: E402
-from benchdisk_rows import DEPTHS, SIZES, rows_of, size_name  # noqa: E402
+from benchdisk_rows import PATH_DEPTHS, expected_rows, rows_of, size_name  # noqa: E402
 
 IMAGE = os.path.join(HERE, "..", "build", "bench-disk.img")
 IMAGE_MIB = 256
@@ -60,7 +66,7 @@ def run(ms=1000, icount=False, image=None):
     vm.start()
     try:
         vm.boot()
-        rows = 2 * len(DEPTHS) * len(SIZES)
+        rows = len(expected_rows(PATH_DEPTHS))
         out = vm.command("bench disk %d" % ms, timeout=(rows * (ms / 1000.0 + 10) + 60) * qemu.TIMEOUT_SCALE)
         if not re.search(r"^bench: done$", out, re.M):
             sys.exit("benchdisk: the guest says:\n" + out)
@@ -71,10 +77,10 @@ def run(ms=1000, icount=False, image=None):
 
 def table(rows, title):
     print(title)
-    print("%-6s %3s %8s | %9s %9s %6s" % ("path", "qd", "size", "MB/s", "IOPS", "CPU %"))
+    print("%-10s %3s %8s | %9s %9s %6s" % ("path", "qd", "size", "MB/s", "IOPS", "CPU %"))
     for (path, depth, size) in sorted(rows, key=lambda k: (k[0] != "ahci", k[0], k[1], k[2])):
         r = rows[(path, depth, size)]
-        print("%-6s %3d %8s | %9.1f %9.0f %6.1f" % (path, depth, size_name(size), r["mbps"], r["iops"], r["cpu"]))
+        print("%-10s %3d %8s | %9.1f %9.0f %6.1f" % (path, depth, size_name(size), r["mbps"], r["iops"], r["cpu"]))
 
 
 def main():
@@ -88,7 +94,8 @@ def main():
         if line.startswith("bench: ") and "-raw " not in line:
             print(line)
     print()
-    table(rows_of(out), "Pinfold, sequential reads, %d ms a row (QEMU TCG%s, intel-iommu, cache=writeback)"
+    table(rows_of(out), "Pinfold, sequential reads, %d ms a row (QEMU TCG%s, intel-iommu, cache=writeback);\n"
+          "a client's path: block-wait (block.read, as Linux's pread) at QD1, block (asynchronous) at QD32"
           % (args.ms, ", -icount shift=0" if args.icount else ""))
 
 

@@ -16,19 +16,26 @@
  * has one CPU, and everything a request costs — this client, the PDXs, the
  * driver, the chipset's pins, interrupt delivery — is time not idle.
  *
- * The path is what a client of the disks would use, by its asynchronous
+ * The path is what a client of the disks would use.  By the asynchronous
  * interface: PATH "ahci" is the driver's own subscribe/submit/reap, "block"
  * the block service's (block.idl), which adds what the service costs.  Both
  * have the same shape, so one loop serves both (struct path).  QD1 uses the
  * same loop with one request in flight: submit, wait for the event, reap.
  * (Waiting before reaping, not after a reap that found nothing, saves a
  * call per completion at QD1; a client of the disks would do the same.)
+ * By the waiting method: PATH "block-wait" is block.idl's `read`, one call
+ * per request that returns when the data is in the buffer — what a client
+ * with one request at a time uses (a file system; Linux's pread), and one
+ * crossing into block per request instead of a submit, a wait and a reap.
+ * It has one request in flight by nature, so it is measured at depth 1 only.
  *
  * The buffer is one allocation of 32 pieces of up to 1 MiB, granted to the
  * path's component (again before each run: a restarted driver has lost the
- * grant).  Requests in flight at once never share a page (the driver pins
- * each request's pages while it is in flight), so a piece is the request
- * size rounded up to whole pages.  Reads wrap to sector 0 at the disk's end.
+ * grant; block's `read` would take a grant for the one call, but the same
+ * standing grant as the block path keeps the two rows alike).  Requests in
+ * flight at once never share a page (the driver pins each request's pages
+ * while it is in flight), so a piece is the request size rounded up to
+ * whole pages.  Reads wrap to sector 0 at the disk's end.
  * The data is not looked at: `disk queue` and the block tests check content.
  *
  * Nothing here is tuned to the result: the loop is the one a client would
@@ -50,16 +57,20 @@
 #define DRAIN_LIMIT   (5000 * MS)       /* a request in flight this long after the end is lost */
 #define OP_READ       0                 /* the same in ahci.idl and block.idl */
 
-enum { PATH_AHCI, PATH_BLOCK, PATHS };
+enum { PATH_AHCI, PATH_BLOCK, PATH_BLOCK_WAIT, PATHS };
 
-/* A client interface of the disks: the driver's own, or the block service's. */
+/* A client interface of the disks: the driver's own, or the block service's; asynchronous
+ * (subscribe, submit, reap) or by a waiting method (read). */
 struct path {
-	const char *name;       /* its component, and the name in the bench: lines */
+	const char *name;       /* the name in the bench: lines */
+	const char *service;    /* the component it calls */
 	int64_t (*info)(cap_t cap, uint64_t disk, uint64_t *sectors, uint64_t *sector_size);
 	int64_t (*subscribe)(cap_t cap, uint64_t event);
 	int64_t (*submit)(cap_t cap, uint64_t disk, uint64_t lba, uint64_t count, uint64_t buffer,
 			  uint64_t cookie);
 	int64_t (*reap)(cap_t cap, uint64_t *cookie, uint64_t *status);
+	int64_t (*read)(cap_t cap, uint64_t disk, uint64_t lba, uint64_t count, uint64_t buffer);
+	                        /* the waiting method, instead of the three above */
 };
 
 static int64_t ahci_path_info(cap_t cap, uint64_t disk, uint64_t *sectors, uint64_t *sector_size)
@@ -95,8 +106,11 @@ static int64_t block_path_submit(cap_t cap, uint64_t disk, uint64_t lba, uint64_
 }
 
 static const struct path paths[PATHS] = {
-	[PATH_AHCI] = { "ahci", ahci_path_info, ahci_path_subscribe, ahci_path_submit, ahci_reap },
-	[PATH_BLOCK] = { "block", block_info, block_path_subscribe, block_path_submit, block_reap },
+	[PATH_AHCI] = { "ahci", "ahci", ahci_path_info, ahci_path_subscribe, ahci_path_submit, ahci_reap,
+			NULL },
+	[PATH_BLOCK] = { "block", "block", block_info, block_path_subscribe, block_path_submit, block_reap,
+			 NULL },
+	[PATH_BLOCK_WAIT] = { "block-wait", "block", block_info, NULL, NULL, NULL, block_read },
 };
 
 static uint8_t *buffer;                 /* MAX_DEPTH pieces of MAX_BYTES */
@@ -115,16 +129,19 @@ static const char *size_name(uint64_t bytes, char *text, size_t size)
 	return text;
 }
 
-/* Grants the buffer and our event to the path's component and subscribes. */
+/* Grants the buffer to the path's component and, for an asynchronous path, our event too,
+ * and subscribes. */
 static int64_t attach(const struct path *p, cap_t cap)
 {
 	if (!buffer && !(buffer = mem_alloc(MAX_DEPTH * MAX_BYTES)))
 		return E_NOMEM;
-	if (event < 0 && (event = event_create()) < 0)
-		return event;
 	int64_t err = mem_grant(buffer, MAX_DEPTH * MAX_BYTES, cap, GRANT_READ | GRANT_WRITE);
 	if (err < 0 && err != E_BUSY)   /* E_BUSY: granted already */
 		return err;
+	if (!p->subscribe)
+		return 0;               /* a waiting method: no completions to be told of */
+	if (event < 0 && (event = event_create()) < 0)
+		return event;
 	if ((err = event_grant(event, cap)) < 0 && err != E_BUSY)
 		return err;
 	return p->subscribe(cap, (uint64_t)event);
@@ -134,9 +151,9 @@ struct row {
 	uint64_t requests, ns, idle_ns;
 };
 
-/* The measuring loop: keeps `depth` requests in flight until `ms` have passed, then drains. */
-static int64_t measure(const struct path *p, cap_t cap, uint64_t disk, uint64_t sectors, uint64_t count,
-		       uint64_t stride, unsigned depth, uint64_t ms, struct row *row)
+/* The asynchronous loop: keeps `depth` requests in flight until `ms` have passed, then drains. */
+static int64_t measure_async(const struct path *p, cap_t cap, uint64_t disk, uint64_t sectors,
+			     uint64_t count, uint64_t stride, unsigned depth, uint64_t ms, struct row *row)
 {
 	unsigned spare[MAX_DEPTH], nspare = 0, in_flight = 0;
 	for (unsigned i = depth; i-- > 0;)
@@ -203,6 +220,28 @@ static int64_t measure(const struct path *p, cap_t cap, uint64_t disk, uint64_t 
 	return error;
 }
 
+/* The waiting loop: one read after another until `ms` have passed; each call returns with
+ * its request finished, so there is nothing to drain.  Piece 0 of the buffer is enough. */
+static int64_t measure_waiting(const struct path *p, cap_t cap, uint64_t disk, uint64_t sectors,
+			       uint64_t count, uint64_t ms, struct row *row)
+{
+	uint64_t lba = 0, done = 0, now;
+	uint64_t idle0 = kernel_info(INFO_IDLE_NS), t0 = clock_ns(), end = t0 + ms * MS;
+	do {
+		if (lba + count > sectors)
+			lba = 0;
+		int64_t err = p->read(cap, disk, lba, count, (uint64_t)buffer);
+		if (err < 0)
+			return err;     /* a failed read, or block gone: no figure */
+		done++;
+		lba += count;
+	} while ((now = clock_ns()) < end);
+	row->ns = now - t0;
+	row->idle_ns = kernel_info(INFO_IDLE_NS) - idle0;
+	row->requests = done;
+	return 0;
+}
+
 /* The row's bench: lines; MB/s and CPU with one decimal. */
 static void report(const struct path *p, unsigned depth, uint64_t bytes, const struct row *row)
 {
@@ -229,7 +268,9 @@ int64_t serve_run(uint64_t path, uint64_t disk, uint64_t bytes, uint64_t depth, 
 	    bytes > MAX_BYTES)
 		return E_INVAL;
 	const struct path *p = &paths[path];
-	int64_t c = cap_lookup(p->name);
+	if (p->read && depth != 1)
+		return E_INVAL;         /* a waiting method has one request in flight */
+	int64_t c = cap_lookup(p->service);
 	if (c < 0)
 		return E_NO_CAP;        /* no such service in this system (or not ours to call) */
 	cap_t cap = (cap_t)c;
@@ -243,7 +284,11 @@ int64_t serve_run(uint64_t path, uint64_t disk, uint64_t bytes, uint64_t depth, 
 		return err;
 	struct row row = { 0, 0, 0 };
 	uint64_t stride = (bytes + PAGE - 1) & ~(PAGE - 1);
-	err = measure(p, cap, disk, sectors, bytes / sector_size, stride, (unsigned)depth, ms, &row);
+	if (p->read)
+		err = measure_waiting(p, cap, disk, sectors, bytes / sector_size, ms, &row);
+	else
+		err = measure_async(p, cap, disk, sectors, bytes / sector_size, stride, (unsigned)depth, ms,
+				    &row);
 	if (err < 0)
 		return err;
 	report(p, (unsigned)depth, bytes, &row);

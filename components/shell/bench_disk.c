@@ -4,11 +4,13 @@
  * The measuring is done by the diskbench component (components/diskbench),
  * a client in a domain of its own, as a file system or the block service's
  * other clients would be; the shell only walks the table's rows: every path
- * the system has (the AHCI driver's own interface, then the block service
- * when there is one), queue depths 1 and 32, request sizes 512 B to 1 MiB,
- * MS milliseconds each (default 1000).  diskbench prints each row's
- * `bench:` lines; a path that is not in this system is said once and
- * skipped, and a row that fails is an `error:` line and ends the run.
+ * the system has (the AHCI driver's own interface, then the block service's
+ * asynchronous interface and its waiting read when there is one), queue
+ * depths 1 and 32 (the waiting read: 1 only, it has one request in flight),
+ * request sizes 512 B to 1 MiB, MS milliseconds each (default 1000).
+ * diskbench prints each row's `bench:` lines; a path that is not in this
+ * system is said once and skipped, and a row that fails is an `error:` line
+ * and ends the run.
  */
 #include "components/shell/bench_disk.h"
 #include "components/shell/error.h"
@@ -19,15 +21,17 @@
 
 #define DEFAULT_MS 1000
 
-static const char *const path_names[] = { "ahci", "block" };
+/* diskbench.idl's paths, in its order, and the deepest queue each can have. */
+static const char *const path_names[] = { "ahci", "block", "block-wait" };
+static const uint64_t path_max_depth[] = { 32, 32, 1 };
 static const uint64_t sizes[] = { 512, 1024, 4096, 16384, 65536, 262144, 1048576 };
-static const uint64_t depths[] = { 1, 32 };
+static const uint64_t depths[] = { 1, 32 };       /* ascending: a path stops at its deepest */
 
 /* Every row of one path; false if a row failed (the error is printed). */
 static bool bench_path(cap_t cap, uint64_t path, uint64_t disk, uint64_t ms)
 {
 	uint64_t requests, ns;
-	for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++)
+	for (size_t d = 0; d < sizeof depths / sizeof depths[0] && depths[d] <= path_max_depth[path]; d++)
 		for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
 			int64_t r = diskbench_run(cap, path, disk, sizes[s], depths[d], ms, &requests, &ns);
 			if (r == E_NO_CAP) {

@@ -7,11 +7,20 @@ one format:
     bench: disk-PATH-qdDEPTH-SIZE-iops N iops
     bench: disk-PATH-qdDEPTH-SIZE-cpu N.N %
     bench: disk-PATH-qdDEPTH-SIZE-raw REQUESTS NS IDLE_NS requests ns idle-ns
+PATH is a word or words joined by '-' (ahci, block, block-wait, linux).
 """
 import re
 
 SIZES = [512, 1024, 4096, 16384, 65536, 262144, 1048576]
 DEPTHS = [1, 32]
+# Pinfold's paths (components/diskbench) and their depths: block's waiting read has one
+# request in flight by nature, so it has QD1 rows only.
+PATH_DEPTHS = {"ahci": DEPTHS, "block": DEPTHS, "block-wait": [1]}
+
+
+def expected_rows(paths):
+    """Every (path, depth, bytes) that `bench disk` prints for these paths."""
+    return [(path, d, s) for path in paths for d in PATH_DEPTHS[path] for s in SIZES]
 
 
 def size_name(n):
@@ -27,7 +36,7 @@ def rows_of(out):
     figures as printed, the raw counts as numbers."""
     rows = {}
     for path, depth, size, figure, value in re.findall(
-            r"^bench: disk-(\w+)-qd(\d+)-(\w+)-(mbps|iops|cpu|raw) (\d+(?:\.\d+)?(?: \d+ \d+)?) ", out, re.M):
+            r"^bench: disk-([a-z]+(?:-[a-z]+)*)-qd(\d+)-(\w+)-(mbps|iops|cpu|raw) (\d+(?:\.\d+)?(?: \d+ \d+)?) ", out, re.M):
         row = rows.setdefault((path, int(depth), SIZE_OF[size]), {})
         if figure == "raw":
             row["requests"], row["ns"], row["idle_ns"] = (int(v) for v in value.split())

@@ -9,23 +9,12 @@ Prints one `bench: NAME VALUE UNIT` line per figure, e.g.
   bench: ipc-pdx-null 495 insn
   bench: ipc-pdx-null 11082 ns
 """
-import os
-import re
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "system"))
-import qemu  # noqa: E402
+import benchlib
+import qemu  # on the path that benchlib adds (tests/system)
 
 
 def run(extra_args):
-    vm = qemu.Machine(cmdline="bench=ipc", extra_args=extra_args, workdir=None, name="benchipc")
-    vm.start()
-    try:
-        vm.wait_for(r"^bench: done$", timeout=300)
-        return dict((name, int(value)) for name, value in
-                    re.findall(r"^bench: (\S+) (\d+) (?:tsc|ns)$", vm.output, re.M))
-    finally:
-        vm.kill()
+    return benchlib.run_at_boot("benchipc", "bench=ipc", extra_args)
 
 
 def main():

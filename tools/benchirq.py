@@ -13,12 +13,8 @@ interrupts), e.g.
   bench: irq-delivery-median 2727 ns
 Each figure includes the timing's own few instructions (irq-delivery-timing-overhead).
 """
-import os
-import re
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "system"))
-import qemu  # noqa: E402
+import benchlib
+import qemu  # on the path that benchlib adds (tests/system)
 
 FIGURES = ["median", "p99", "min", "max", "timing-overhead"]
 # The second -serial is COM2; what the guest writes to it goes nowhere.
@@ -26,17 +22,7 @@ COM2 = ["-serial", "null"]
 
 
 def run(extra_args):
-    vm = qemu.Machine(cmdline="bench=irq", extra_args=COM2 + extra_args, workdir=None,
-                      name="benchirq")
-    vm.start()
-    try:
-        m = vm.wait_for(r"^bench: (done|error: .*)$", timeout=300)
-        if m.group(1) != "done":
-            sys.exit("benchirq: the guest says: " + m.group(0))
-        return dict((name, int(value)) for name, value in
-                    re.findall(r"^bench: (irq-\S+) (\d+) \S+$", vm.output, re.M))
-    finally:
-        vm.kill()
+    return benchlib.run_at_boot("benchirq", "bench=irq", COM2 + extra_args)
 
 
 def main():

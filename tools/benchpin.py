@@ -15,12 +15,11 @@ then a table for people.  ROUNDS defaults to 1000 (`tools/benchpin.py 200` for f
 after it go on the kernel command line (`tools/benchpin.py 1000 iommu=noqi`: register-based
 invalidation instead of the queue).
 """
-import os
 import re
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "system"))
-import qemu  # noqa: E402
+import benchlib
+import qemu  # on the path that benchlib adds (tests/system)
 
 SIZES = [1, 16, 256]
 FIGURES = ["median", "p99", "min", "max"]
@@ -35,8 +34,7 @@ def run(extra_args, rounds, cmdline=()):
         out = vm.command("bench pin %d" % rounds, timeout=1800 * qemu.TIMEOUT_SCALE)
         if not re.search(r"^bench: done$", out, re.M):
             sys.exit("benchpin: the guest says:\n" + out)
-        return dict((name, int(value)) for name, value in
-                    re.findall(r"^bench: (\S+) (\d+) \S+$", out, re.M))
+        return benchlib.figures(out)
     finally:
         vm.kill()
 

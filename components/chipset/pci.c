@@ -304,22 +304,36 @@ void pci_msi_layout(uint16_t control, struct pci_msi_layout *layout)
 	}
 }
 
+/*
+ * The function's MSI capability: its Message Control with MSI Enable and
+ * Multiple Message Enable cleared (the state both enabling and disabling
+ * pass through), and where its fields are.  E_NOT_FOUND without one.
+ */
+static int read_msi(const struct pci_config_ops *ops, const struct pci_function *f,
+		    uint16_t *quiet_control, struct pci_msi_layout *l)
+{
+	if (!f->msi_cap)
+		return E_NOT_FOUND;
+	uint16_t control = rd16(ops, f->bdf, f->msi_cap + PCI_MSI_CONTROL);
+	pci_msi_layout(control, l);
+	*quiet_control = control & ~(PCI_MSI_CTL_ENABLE | PCI_MSI_CTL_MME_MASK);
+	return 0;
+}
+
 int pci_msi_enable(const struct pci_config_ops *ops, const struct pci_function *f,
 		   uint64_t address, uint16_t data)
 {
 	struct pci_msi_layout l;
 	uint8_t cap = f->msi_cap;
+	uint16_t control;
 
-	if (!cap)
+	if (read_msi(ops, f, &control, &l))
 		return E_NOT_FOUND;
-	uint16_t control = rd16(ops, f->bdf, cap + PCI_MSI_CONTROL);
-	pci_msi_layout(control, &l);
 	/* Message Address bits 1:0 are reserved (PCI 3.0 6.8.1.4). */
 	if ((address & 3) || ((address >> 32) && !l.address_hi))
 		return E_INVAL;
 
 	/* Off while the message changes, so the function never sends half of the old and half of the new. */
-	control &= ~(PCI_MSI_CTL_ENABLE | PCI_MSI_CTL_MME_MASK);
 	write_msi_control(ops, f->bdf, cap, control);
 	wr32(ops, f->bdf, cap + 4, (uint32_t)address);
 	if (l.address_hi)
@@ -337,15 +351,13 @@ int pci_msi_enable(const struct pci_config_ops *ops, const struct pci_function *
 int pci_msi_disable(const struct pci_config_ops *ops, const struct pci_function *f)
 {
 	struct pci_msi_layout l;
-	uint8_t cap = f->msi_cap;
+	uint16_t control;
 
-	if (!cap)
+	if (read_msi(ops, f, &control, &l))
 		return E_NOT_FOUND;
-	uint16_t control = rd16(ops, f->bdf, cap + PCI_MSI_CONTROL);
-	pci_msi_layout(control, &l);
-	write_msi_control(ops, f->bdf, cap, control & ~(PCI_MSI_CTL_ENABLE | PCI_MSI_CTL_MME_MASK));
+	write_msi_control(ops, f->bdf, f->msi_cap, control);
 	if (l.mask)
-		wr32(ops, f->bdf, cap + l.mask, ~0u);
+		wr32(ops, f->bdf, f->msi_cap + l.mask, ~0u);
 	return 0;
 }
 

@@ -256,38 +256,6 @@ bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f)
 	return f->valid;
 }
 
-/* VT-d's table of non-recoverable fault reasons, as QEMU 7.2 raises them (qemu-vtd.md 2.3). */
-const char *vtd_fault_reason_text(unsigned reason)
-{
-	switch (reason) {
-	case 0x01: return "root entry not present";
-	case 0x02: return "context entry not present";
-	case 0x03: return "context entry invalid";
-	case 0x04: return "address beyond the address width";
-	case 0x05: return "write to a page not mapped writable";
-	case 0x06: return "read from a page not mapped readable";
-	case 0x07: return "paging entry could not be read";
-	case 0x08: return "root table could not be read";
-	case 0x09: return "context table could not be read";
-	case 0x0a: return "reserved bits set in a root entry";
-	case 0x0b: return "reserved bits set in a context entry";
-	case 0x0c: return "reserved bits set in a paging entry";
-	case 0x0d: return "translation type not supported";
-	case 0x0e: return "translated address in the interrupt range";
-	case 0x20: return "interrupt request with reserved bits set";
-	case 0x21: return "interrupt index beyond the remapping table";
-	case 0x22: return "interrupt remapping entry not present";
-	case 0x23: return "interrupt remapping table could not be read";
-	case 0x24: return "reserved bits set in an interrupt remapping entry";
-	case 0x25: return "compatibility-format interrupt blocked";
-	case 0x26: return "interrupt from a source its entry does not allow";
-	case 0x27: return "posted interrupt descriptor could not be read";
-	case 0x58: return "pasid table entry invalid";
-	case 0x87: return "scalable-mode address in the interrupt range";
-	}
-	return "unknown fault reason";
-}
-
 /*
  * VT-d 9.10, Interrupt Remapping Table Entry for remapped interrupts:
  *   lo: DST 63:32 | reserved 31:24 | vector 23:16 | IM 15 | reserved 14:12 |

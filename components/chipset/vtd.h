@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "components/chipset/fault_reason.h"
+
 /* Register offsets (VT-d 10.4). */
 #define VTD_REG_VER      0x00   /* (32) version, 10.4.1 */
 #define VTD_REG_CAP      0x08   /* (64) capability, 10.4.2 */
@@ -248,9 +250,6 @@ struct vtd_fault {
 #define VTD_FR_IR_FIRST 0x20    /* interrupt-remapping fault reasons: 0x20 to 0x27 (VT-d 7.1.3) */
 #define VTD_FR_IR_LAST  0x27
 bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *f);
-
-/* A short description of a fault reason ("write to a page not mapped writable"). */
-const char *vtd_fault_reason_text(unsigned reason);
 
 /*
  * Interrupt remapping (VT-d 5.1).  With IRE set, the unit takes every

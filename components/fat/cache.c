@@ -33,51 +33,51 @@ void cache_init(struct fat_volume *vol)
 		vol->cache[i] = (struct fat_cache_slot){ 0 };
 }
 
-int disk_read(struct fat_volume *vol, uint64_t lba, uint32_t count, void *buf)
+/*
+ * Moves `count` disk sectors at `lba` from the disk into `into`, or, when
+ * `from` is given instead, from `from` to the disk; in pieces of at most
+ * the device's max_transfer sectors.
+ */
+static int disk_transfer(struct fat_volume *vol, uint64_t lba, uint32_t count, uint8_t *into,
+			 const uint8_t *from)
 {
 	const struct fat_blockdev *dev = &vol->dev;
-	uint8_t *p = buf;
+	const char *what = from ? "write" : "read";
+	size_t done = 0;
 
+	if (from && !dev->write)
+		return fat_fail(vol, FAT_E_READ_ONLY, "the disk is read-only");
 	if (count == 0 || lba > dev->sector_count || count > dev->sector_count - lba)
 		return fat_fail(vol, FAT_E_CORRUPT,
-				"read of disk sectors %llu+%u is beyond the disk's %llu sectors",
-				(unsigned long long)lba, count, (unsigned long long)dev->sector_count);
+				"%s of disk sectors %llu+%u is beyond the disk's %llu sectors",
+				what, (unsigned long long)lba, count, (unsigned long long)dev->sector_count);
 	while (count) {
 		uint32_t n = dev->max_transfer && count > dev->max_transfer ? dev->max_transfer : count;
-		int rc = dev->read(dev->ctx, lba, n, p);
+		int rc;
+		if (from) {
+			rc = dev->write(dev->ctx, lba, n, from + done);
+			vol->unflushed = true;  /* a failed write may still have written some of its sectors */
+		} else {
+			rc = dev->read(dev->ctx, lba, n, into + done);
+		}
 		if (rc)
-			return fat_fail(vol, FAT_E_IO, "disk read of %u sectors at LBA %llu failed (%d)",
-					n, (unsigned long long)lba, rc);
+			return fat_fail(vol, FAT_E_IO, "disk %s of %u sectors at LBA %llu failed (%d)",
+					what, n, (unsigned long long)lba, rc);
 		lba += n;
 		count -= n;
-		p += (size_t)n * dev->sector_size;
+		done += (size_t)n * dev->sector_size;
 	}
 	return 0;
 }
 
+int disk_read(struct fat_volume *vol, uint64_t lba, uint32_t count, void *buf)
+{
+	return disk_transfer(vol, lba, count, buf, NULL);
+}
+
 static int disk_write(struct fat_volume *vol, uint64_t lba, uint32_t count, const void *buf)
 {
-	const struct fat_blockdev *dev = &vol->dev;
-	const uint8_t *p = buf;
-
-	if (!dev->write)
-		return fat_fail(vol, FAT_E_READ_ONLY, "the disk is read-only");
-	if (count == 0 || lba > dev->sector_count || count > dev->sector_count - lba)
-		return fat_fail(vol, FAT_E_CORRUPT,
-				"write of disk sectors %llu+%u is beyond the disk's %llu sectors",
-				(unsigned long long)lba, count, (unsigned long long)dev->sector_count);
-	while (count) {
-		uint32_t n = dev->max_transfer && count > dev->max_transfer ? dev->max_transfer : count;
-		int rc = dev->write(dev->ctx, lba, n, p);
-		vol->unflushed = true;
-		if (rc)
-			return fat_fail(vol, FAT_E_IO, "disk write of %u sectors at LBA %llu failed (%d)",
-					n, (unsigned long long)lba, rc);
-		lba += n;
-		count -= n;
-		p += (size_t)n * dev->sector_size;
-	}
-	return 0;
+	return disk_transfer(vol, lba, count, NULL, buf);
 }
 
 static int check_range(struct fat_volume *vol, uint32_t sector, uint32_t count)

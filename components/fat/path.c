@@ -159,6 +159,17 @@ int fat_readdir(struct fat_dir *dir, struct fat_dirent *out)
 	return rc;
 }
 
+/* What fat_mkdir and fat_remove begin with: a mounted, writable volume, and the path split. */
+static int split_to_change(struct fat_volume *vol, const char *path, uint32_t *parent,
+			   const char **name, size_t *len, struct fat_dirent *scratch)
+{
+	if (!mounted(vol) || !path)
+		return -FAT_E_INVALID;
+	if (vol->read_only)
+		return fat_fail(vol, FAT_E_READ_ONLY, "the disk is read-only");
+	return path_split(vol, path, parent, name, len, scratch);
+}
+
 int fat_mkdir(struct fat_volume *vol, const char *path)
 {
 	struct fat_dirent e;
@@ -167,11 +178,7 @@ int fat_mkdir(struct fat_volume *vol, const char *path)
 	size_t len;
 	int rc;
 
-	if (!mounted(vol) || !path)
-		return -FAT_E_INVALID;
-	if (vol->read_only)
-		return fat_fail(vol, FAT_E_READ_ONLY, "the disk is read-only");
-	rc = path_split(vol, path, &parent, &name, &len, &e);
+	rc = split_to_change(vol, path, &parent, &name, &len, &e);
 	if (rc)
 		return rc;
 	rc = dir_find(vol, parent, name, len, &e);
@@ -199,11 +206,7 @@ int fat_remove(struct fat_volume *vol, const char *path)
 	long freed;
 	int rc;
 
-	if (!mounted(vol) || !path)
-		return -FAT_E_INVALID;
-	if (vol->read_only)
-		return fat_fail(vol, FAT_E_READ_ONLY, "the disk is read-only");
-	rc = path_split(vol, path, &parent, &name, &len, &e);
+	rc = split_to_change(vol, path, &parent, &name, &len, &e);
 	if (!rc)
 		rc = dir_find(vol, parent, name, len, &e);
 	if (rc)

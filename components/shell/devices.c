@@ -14,30 +14,8 @@
 #include <stdio.h>
 
 #include "chipset_client.h"
+#include "components/chipset/fault_reason.h"
 #include "components/chipset/irt.h"
-
-/* Reason texts, as the chipset decodes them (components/chipset/vtd.c); the shell keeps its own short list. */
-static const char *reason_text(unsigned reason)
-{
-	switch (reason) {
-	case 1: return "root entry not present";
-	case 2: return "context entry not present";
-	case 3: return "context entry invalid";
-	case 4: return "address beyond the address width";
-	case 5: return "write to a page not mapped writable";
-	case 6: return "read from a page not mapped readable";
-	case 0xe: return "address in the interrupt window";
-	case 0x20: return "interrupt request with reserved bits set";
-	case 0x21: return "interrupt index beyond the remapping table";
-	case 0x22: return "interrupt remapping entry not present";
-	case 0x23: return "interrupt remapping table could not be read";
-	case 0x24: return "reserved bits set in an interrupt remapping entry";
-	case 0x25: return "compatibility-format interrupt blocked";
-	case 0x26: return "interrupt from a source its entry does not allow";
-	case 0x27: return "posted interrupt descriptor could not be read";
-	default: return "other";
-	}
-}
 
 static void owner_name(uint64_t owner_plus_one, char *buf, size_t size)
 {
@@ -148,9 +126,9 @@ void shell_iommu(void)
 			log_printf("fault lost: the fault records overflowed; its source is unknown\n");
 		else if ((source >> 26) & 1)
 			log_printf("fault %02x:%02x.%x interrupt entry %lu reason 0x%x: %s\n", sid >> 8,
-				   (sid >> 3) & 0x1f, sid & 7, address, reason, reason_text(reason));
+				   (sid >> 3) & 0x1f, sid & 7, address, reason, vtd_fault_reason_text(reason));
 		else
 			log_printf("fault %02x:%02x.%x %s 0x%lx reason %u: %s\n", sid >> 8, (sid >> 3) & 0x1f,
-				   sid & 7, (source >> 24) & 1 ? "read" : "write", address, reason, reason_text(reason));
+				   sid & 7, (source >> 24) & 1 ? "read" : "write", address, reason, vtd_fault_reason_text(reason));
 	}
 }

@@ -114,6 +114,28 @@ static inline bool fake_parse(struct fake_mem *m, struct acpi_info *info)
 	return acpi_parse(m->r[0].bytes, m->r[0].len, &m->mem, info);
 }
 
+/*
+ * Parses the capture into *info after `damage` has run on its table `sig`
+ * ("APIC", "MCFG" or "DMAR").  A damaged table may be rejected, but never
+ * takes the other two with it.
+ */
+static inline void parse_damaged(struct acpi_info *info, const char *sig,
+				 void (*damage)(struct fake_region *table))
+{
+	static struct fake_mem m;
+
+	fake_load(&m, acpi_q35_iommu);
+	damage(fake_find(&m, sig));
+	CHECK(fake_parse(&m, info));
+	if (strcmp(sig, "APIC") != 0)
+		CHECK_EQ(info->madt.status.state, ACPI_PRESENT);
+	if (strcmp(sig, "MCFG") != 0)
+		CHECK_EQ(info->mcfg.status.state, ACPI_PRESENT);
+	if (strcmp(sig, "DMAR") != 0)
+		CHECK_EQ(info->dmar.status.state, ACPI_PRESENT);
+	fake_free(&m);
+}
+
 /* Little-endian stores into a region, checked against its end. */
 static inline uint8_t *fake_at(struct fake_region *r, uint32_t off, uint32_t size)
 {

@@ -15,18 +15,11 @@ static struct acpi_info info;
 
 static const char *dmar_after(void (*damage)(struct fake_region *dmar))
 {
-	static struct fake_mem m;
-
-	fake_load(&m, acpi_q35_iommu);
-	damage(fake_find(&m, "DMAR"));
-	CHECK(fake_parse(&m, &info));
-	CHECK_EQ(info.madt.status.state, ACPI_PRESENT);
-	CHECK_EQ(info.mcfg.status.state, ACPI_PRESENT);
+	parse_damaged(&info, "DMAR", damage);
 	if (info.dmar.status.state == ACPI_REJECTED) {
 		CHECK_EQ(info.dmar.nunits, 0);
 		CHECK_EQ(info.dmar.haw, 0);
 	}
-	fake_free(&m);
 	return info.dmar.status.state == ACPI_REJECTED ? info.dmar.status.why : "not rejected";
 }
 

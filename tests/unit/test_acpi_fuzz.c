@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tests/unit/test_acpi.h"
+#include "tests/unit/random.h"
 #include "unit.h"
 
 static struct acpi_info info;
@@ -18,10 +19,7 @@ static uint32_t seed = 0x9e3779b9;
 
 static uint32_t rnd(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 17;
-	seed ^= seed << 5;
-	return seed;
+	return xorshift32(&seed);
 }
 
 /* Mostly values that matter to parsers: 0, 1, small lengths, all-ones. */

@@ -16,20 +16,13 @@ static struct acpi_info info;
 /* Parses the capture after `damage` has run on its MADT; returns the MADT's reason. */
 static const char *madt_after(void (*damage)(struct fake_region *madt))
 {
-	static struct fake_mem m;
-
-	fake_load(&m, acpi_q35_iommu);
-	damage(fake_find(&m, "APIC"));
-	CHECK(fake_parse(&m, &info));
-	CHECK_EQ(info.mcfg.status.state, ACPI_PRESENT);
-	CHECK_EQ(info.dmar.status.state, ACPI_PRESENT);
+	parse_damaged(&info, "APIC", damage);
 	if (info.madt.status.state == ACPI_REJECTED) {
 		CHECK_EQ(info.madt.ncpus, 0);
 		CHECK_EQ(info.madt.nioapics, 0);
 		CHECK_EQ(info.madt.noverrides, 0);
 		CHECK_EQ(info.madt.lapic_address, 0);
 	}
-	fake_free(&m);
 	return info.madt.status.state == ACPI_REJECTED ? info.madt.status.why : "not rejected";
 }
 

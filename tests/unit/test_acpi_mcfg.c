@@ -13,16 +13,9 @@ static struct acpi_info info;
 
 static const char *mcfg_after(void (*damage)(struct fake_region *mcfg))
 {
-	static struct fake_mem m;
-
-	fake_load(&m, acpi_q35_iommu);
-	damage(fake_find(&m, "MCFG"));
-	CHECK(fake_parse(&m, &info));
-	CHECK_EQ(info.madt.status.state, ACPI_PRESENT);
-	CHECK_EQ(info.dmar.status.state, ACPI_PRESENT);
+	parse_damaged(&info, "MCFG", damage);
 	if (info.mcfg.status.state == ACPI_REJECTED)
 		CHECK_EQ(info.mcfg.nsegments, 0);
-	fake_free(&m);
 	return info.mcfg.status.state == ACPI_REJECTED ? info.mcfg.status.why : "not rejected";
 }
 

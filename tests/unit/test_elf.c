@@ -25,6 +25,7 @@
 
 #include "kernel/component/elf.h"
 #include "tests/unit/host.h"
+#include "tests/unit/random.h"
 #include "unit.h"
 
 extern const uint8_t elf_sample[], elf_sample_end[];
@@ -870,10 +871,7 @@ static uint32_t seed = 0x2545f491;
 
 static uint32_t rnd(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 17;
-	seed ^= seed << 5;
-	return seed;
+	return xorshift32(&seed);
 }
 
 /* Values that sit on the boundaries the checks care about. */

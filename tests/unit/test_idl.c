@@ -12,6 +12,7 @@
 
 #include "kernel/component/idl.h"
 #include "tests/unit/host.h"
+#include "tests/unit/random.h"
 #include "unit.h"
 
 static struct idl idl;
@@ -307,10 +308,7 @@ static uint32_t seed = 0x1d1f00d5;
 
 static uint32_t rnd(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 17;
-	seed ^= seed << 5;
-	return seed;
+	return xorshift32(&seed);
 }
 
 /* What must hold of any successful parse. */

@@ -14,6 +14,7 @@
 #include "kernel/component/idl.h"
 #include "kernel/component/manifest.h"
 #include "tests/unit/host.h"
+#include "tests/unit/random.h"
 #include "unit.h"
 
 static struct manifest man;
@@ -684,10 +685,7 @@ static uint32_t seed = 0x6d616e69;
 
 static uint32_t rnd(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 17;
-	seed ^= seed << 5;
-	return seed;
+	return xorshift32(&seed);
 }
 
 static bool overlap(const struct manifest_ports *a, const struct manifest_ports *b)

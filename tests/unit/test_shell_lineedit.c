@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "components/shell/lineedit.h"
+#include "tests/unit/random.h"
 
 #define LONG_ERROR "line too long (max 255 characters)"
 
@@ -804,16 +805,6 @@ TEST(shell_lineedit_first_problem_wins)
 
 /* ---- Random input ----------------------------------------------------------------- */
 
-/* xorshift64: the same sequence on every host, unlike rand(). */
-static uint64_t next_random(uint64_t *state)
-{
-	uint64_t x = *state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *state = x;
-}
-
 struct fuzz_echo {
 	size_t bytes, bad;
 };
@@ -876,7 +867,7 @@ static void fuzz(uint64_t seed, int count, uint8_t (*pick)(uint64_t *), int coun
 
 static uint8_t any_byte(uint64_t *state)
 {
-	return (uint8_t)(next_random(state) >> 24);
+	return (uint8_t)(xorshift64(state) >> 24);
 }
 
 /* Mostly typing, with the keys and sequences that drive the editor's states. */
@@ -886,7 +877,7 @@ static uint8_t keyboard_byte(uint64_t *state)
 		'\r', '\n', '\b', 0x7f, 0x15, 0x03, 0x1b, 0x1b, 0x1b, '[', '[', 'O', 'A', 'B',
 		'A', 'B', '1', ';', '~', '\t', 0x01, 0x80, 0xff, 0x00,
 	};
-	uint64_t r = next_random(state);
+	uint64_t r = xorshift64(state);
 
 	if (r % 100 < 90)
 		return (uint8_t)(0x20 + (r >> 8) % 95);

@@ -13,6 +13,7 @@
 
 #include "components/shell/words.h"
 #include "tests/unit/host.h"
+#include "tests/unit/random.h"
 
 /* Splits `line`; returns "<w1><w2>..." or "!message" on an error. */
 static const char *split(const char *line)
@@ -219,16 +220,6 @@ TEST(shell_words_error_buffer)
 	CHECK_STR(w.v[1], "-a");
 }
 
-/* xorshift64: the same sequence on every host. */
-static uint64_t next_random(uint64_t *state)
-{
-	uint64_t x = *state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *state = x;
-}
-
 /* Quotes a word so that words_split gives it back unchanged. */
 static size_t quote(const char *word, char *dst)
 {
@@ -257,11 +248,11 @@ TEST(shell_words_fuzz_roundtrip)
 
 	for (int round = 0; round < 20000; round++) {
 		char line[300], requoted[2 * WORDS_LINE_MAX * 2 + 64];
-		size_t len = next_random(&state) % (round % 2 ? sizeof line : 50), n = 0;
+		size_t len = xorshift64(&state) % (round % 2 ? sizeof line : 50), n = 0;
 		int count;
 
 		for (size_t i = 0; i + 1 < len; i++)
-			line[i] = alphabet[next_random(&state) % (sizeof alphabet - 1)];
+			line[i] = alphabet[xorshift64(&state) % (sizeof alphabet - 1)];
 		line[len ? len - 1 : 0] = '\0';
 
 		count = words_split(line, &w, NULL, 0);

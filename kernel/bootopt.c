@@ -55,6 +55,22 @@ static bool parse_iommu(const char *v, struct boot_options *o)
 	return strcmp(v, "noqi") == 0 && parse_word_value(v, o->iommu, sizeof o->iommu);
 }
 
+/* idle=halt, or idle=poll:US with US from 0 to 10000 */
+static bool parse_idle(const char *v, struct boot_options *o)
+{
+	if (strcmp(v, "halt") == 0) {
+		o->idle_poll_us = 0;
+		return true;
+	}
+	if (strncmp(v, "poll:", 5) != 0)
+		return false;
+	uint64_t us;
+	if (!parse_u64(v + 5, &us) || us > 10000)
+		return false;
+	o->idle_poll_us = (unsigned)us;
+	return true;
+}
+
 static const struct {
 	const char *name;
 	bool (*parse)(const char *value, struct boot_options *o);
@@ -64,6 +80,7 @@ static const struct {
 	{ "test", parse_test },
 	{ "bench", parse_bench },
 	{ "iommu", parse_iommu },
+	{ "idle", parse_idle },
 };
 
 static size_t word_length(const char *p)
@@ -101,7 +118,8 @@ static int parse_word(const char *word, struct boot_options *out,
 int bootopt_parse(const char *cmdline, struct boot_options *out,
 		  void (*complain)(const char *msg, void *ctx), void *ctx)
 {
-	*out = (struct boot_options){ .fault = BOOT_FAULT_NONE, .tick_hz = 100, .test = "", .bench = "" };
+	*out = (struct boot_options){ .fault = BOOT_FAULT_NONE, .tick_hz = 100, .test = "", .bench = "",
+				      .idle_poll_us = IDLE_POLL_US_DEFAULT };
 	int problems = 0;
 	const char *p = cmdline;
 	while (p && *p) {

@@ -27,10 +27,13 @@ enum boot_fault {
 	BOOT_FAULT_DOUBLE,
 };
 
+#define IDLE_POLL_US_DEFAULT 100       /* how long the idle thread polls before it halts */
+
 struct boot_options {
 	enum boot_fault fault;
 	unsigned tick_hz;
 	char test[32], bench[32], iommu[32];
+	unsigned idle_poll_us;          /* idle=poll:US (default) or idle=halt (0): kernel/sched/sched.c */
 };
 
 /*

@@ -109,5 +109,6 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	components_boot(&boot_info);        /* its boot thread prints "pinfold: ready" */
 	if (strcmp(options.test, "kill-stress") == 0)
 		killstress_start();
+	sched_set_idle_poll(options.idle_poll_us * 1000ull);
 	sched_start();
 }

@@ -56,13 +56,13 @@ def disk_args(path=IMAGE):
             "-device", "ide-hd,drive=benchdisk,bus=ide.%d" % qemu.AHCI_DISK_PORTS[0]]
 
 
-def run(ms=1000, icount=False, image=None):
-    """The output of `bench disk MS` in a fresh Pinfold."""
+def run(ms=1000, icount=False, image=None, cmdline=None):
+    """The output of `bench disk MS` in a fresh Pinfold (booted with kernel options `cmdline`)."""
     image = image or make_image()
     extra = disk_args(image) + ["-boot", "order=d"]
     if icount:
         extra += ["-icount", "shift=0"]
-    vm = qemu.Machine(memory=MEMORY, extra_args=extra, workdir=None, name="benchdisk")
+    vm = qemu.Machine(memory=MEMORY, extra_args=extra, workdir=None, name="benchdisk", cmdline=cmdline)
     vm.start()
     try:
         vm.boot()

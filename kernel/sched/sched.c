@@ -22,6 +22,7 @@
 #include "kernel/component/component.h"
 #include "kernel/component/killstress.h"
 #include "kernel/component/pdx.h"
+#include "kernel/bootopt.h"
 #include "kernel/panic.h"
 #include "kernel/time/clock.h"
 #include "kernel/x86/cpu.h"
@@ -156,6 +157,31 @@ void sched_preempt(void)
 	sched_switch();
 }
 
+/*
+ * Halt polling: before it halts, the idle thread waits a little with
+ * interrupts on, spinning, as Linux's cpuidle-haltpoll does in virtual
+ * machines.  A disk request at queue depth 1 leaves the CPU idle for the tens
+ * of microseconds the device takes; a halted virtual CPU is woken by its
+ * host thread being signalled, a spinning one notices the interrupt at once
+ * (under QEMU's TCG, 14 % more 4 KiB reads a second through block).  The
+ * time still counts as idle (INFO_IDLE_NS).  `idle=halt` turns it off.
+ */
+static uint64_t idle_poll_ns = IDLE_POLL_US_DEFAULT * 1000ull;
+
+void sched_set_idle_poll(uint64_t ns)
+{
+	idle_poll_ns = ns;
+}
+
+static void idle_poll(void)
+{
+	if (!idle_poll_ns)
+		return;
+	uint64_t until = clock_ns() + idle_poll_ns;
+	while (!sched_need_resched && clock_ns() < until)
+		__asm__ volatile("sti; pause; pause; pause; pause; cli" ::: "memory");
+}
+
 void sched_start(void)
 {
 	/* From here on the kernel runs with interrupts off except in the idle loop's hlt;
@@ -171,8 +197,10 @@ void sched_start(void)
 	last_switch_ns = clock_ns();
 	sched_switch();
 	for (;;) {
+		idle_poll();
 		/* sti takes effect after the next instruction, so no wake-up is lost before hlt. */
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		if (!sched_need_resched)
+			__asm__ volatile("sti; hlt; cli" ::: "memory");
 		sched_preempt_if_needed();
 	}
 }

@@ -16,6 +16,9 @@
 /* Starts scheduling with the boot thread becoming the idle thread; never returns. */
 __attribute__((noreturn)) void sched_start(void);
 
+/* How long the idle thread spins with interrupts on before it halts (0: it halts at once). */
+void sched_set_idle_poll(uint64_t ns);
+
 /* Makes `t` runnable. */
 void sched_ready(struct thread *t);
 

@@ -62,3 +62,17 @@ TEST(bootopt_bad_input_is_reported_and_ignored)
 	CHECK_EQ(bootopt_parse(longword, &o, collect, &c), 1);
 	CHECK(strncmp(c.last, "boot option too long", 20) == 0);
 }
+
+TEST(bootopt_idle_polling)
+{
+	struct boot_options o;
+	struct complaints c = { 0 };
+	CHECK_EQ(bootopt_parse("", &o, collect, &c), 0);
+	CHECK_EQ(o.idle_poll_us, IDLE_POLL_US_DEFAULT);
+	CHECK_EQ(bootopt_parse("idle=halt", &o, collect, &c), 0);
+	CHECK_EQ(o.idle_poll_us, 0);
+	CHECK_EQ(bootopt_parse("idle=poll:250", &o, collect, &c), 0);
+	CHECK_EQ(o.idle_poll_us, 250);
+	CHECK_EQ(bootopt_parse("idle=poll idle=poll: idle=poll:20000 idle=poll:1x idle=spin", &o, collect, &c), 5);
+	CHECK_EQ(o.idle_poll_us, IDLE_POLL_US_DEFAULT);
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Pinfold's disk reads against Linux's, on the same machine (`make bench-linux-disk`).
 
-  tools/linuxdisk/compare.py [--ms N] [--runs N] [--linux-lazy]
+  tools/linuxdisk/compare.py [--ms N] [--runs N] [--linux-lazy] [--linux-idle-poll] [--pinfold-idle-halt]
 
 Runs the same table on two systems in the same QEMU command line (tests/system/qemu.py's machine:
 q35, TCG, -cpu max, 1 GiB, intel-iommu with interrupt remapping; the same 256 MiB raw image
@@ -36,6 +36,12 @@ always: a run that stalls is possible).  The initramfs shortens Linux's command 
 from 30 s to 5 s, and each row says how many commands Linux lost in it.  --linux-lazy runs
 Linux's default instead.
 
+Idle: Pinfold's idle thread spins for up to 100 us before it halts (kernel/sched/sched.c), which
+answers a device sooner; Linux guests do the same on KVM (cpuidle-haltpoll), but that driver
+does not load under TCG, so Linux here halts at once.  For a like-for-like check,
+--linux-idle-poll boots Linux with idle=poll (it never halts), and --pinfold-idle-halt boots
+Pinfold with idle=halt (it never polls).
+
 Installs linux-image-amd64 and busybox-static with apt-get when missing; not part of
 `make test`.  Linux's console (with any kernel messages) is kept in build/linuxdisk/console.log.
 """
@@ -61,7 +67,7 @@ MBPS_TARGET = (1.0, [65536, 262144, 1048576])   # at QD1: Pinfold MB/s / Linux M
 BOOTS = 3       # a boot of Linux that fails is tried again this many times in all
 
 
-def run_linux(ms, image, lazy=False):
+def run_linux(ms, image, lazy=False, idle_poll=False):
     """The console output of Linux running the reader over the benchmark image."""
     global built
     if not built:
@@ -72,8 +78,8 @@ def run_linux(ms, image, lazy=False):
     del argv[at:at + 2]                 # the same machine, booted by -kernel instead of the ISO
     argv += benchdisk.disk_args(image)
     argv += ["-kernel", kernel, "-initrd", initramfs,
-             "-append", "console=ttyS0 quiet intel_iommu=on %sno_timer_check panic=-1 linuxdisk.ms=%d"
-             % ("" if lazy else "iommu.strict=1 ", ms)]
+             "-append", "console=ttyS0 quiet intel_iommu=on %s%sno_timer_check panic=-1 linuxdisk.ms=%d"
+             % ("" if lazy else "iommu.strict=1 ", "idle=poll " if idle_poll else "", ms)]
     print("linuxdisk: " + " ".join(argv), file=sys.stderr)
     rows = len(DEPTHS) * len(SIZES)
     # A command the device loses costs Linux a 5 s timeout (see above): room for some.
@@ -156,13 +162,17 @@ def main():
     ap.add_argument("--ms", type=int, default=1000, help="milliseconds per row")
     ap.add_argument("--runs", type=int, default=3, help="runs of each system, taken in turns; the median is shown")
     ap.add_argument("--linux-lazy", action="store_true", help="Linux's default lazy IOMMU flushing")
+    ap.add_argument("--linux-idle-poll", action="store_true",
+                    help="Linux with idle=poll (its idle loop spins instead of halting)")
+    ap.add_argument("--pinfold-idle-halt", action="store_true",
+                    help="Pinfold with idle=halt (no halt polling: the idle thread halts at once)")
     args = ap.parse_args()
     qemu.require_iso()
     image = benchdisk.make_image()
     pinfold_outs, linux_outs = [], []
     for _ in range(args.runs):          # in turns, so that both systems meet the same host load
-        pinfold_outs.append(benchdisk.run(args.ms, image=image))
-        linux_outs.append(run_linux(args.ms, image, args.linux_lazy))
+        pinfold_outs.append(benchdisk.run(args.ms, image=image, cmdline="idle=halt" if args.pinfold_idle_halt else None))
+        linux_outs.append(run_linux(args.ms, image, args.linux_lazy, args.linux_idle_poll))
     paths = pinfold_paths(pinfold_outs[0])
     lost_runs = [lost_of(out) for out in linux_outs]
     pinfold_rows, pinfold_spread = median_rows(pinfold_outs, paths)
@@ -173,8 +183,10 @@ def main():
     print()
     print("Sequential reads, %d ms a row, median of %d runs (IOPS range in brackets);" % (args.ms, args.runs))
     print("Pinfold through the path a client at that depth uses: %s;" % paths_said(paths))
-    print("QEMU 7.2 TCG, intel-iommu, cache=writeback; Linux %s" %
-          ("with its default lazy IOTLB flushing" if args.linux_lazy else "with iommu.strict=1"))
+    print("QEMU 7.2 TCG, intel-iommu, cache=writeback; Linux %s%s; Pinfold's idle thread %s" %
+          ("with its default lazy IOTLB flushing" if args.linux_lazy else "with iommu.strict=1",
+           ", idle=poll" if args.linux_idle_poll else "",
+           "halting at once (idle=halt)" if args.pinfold_idle_halt else "polling up to 100 us before it halts"))
     # One ratio per row: at one request size, the MB/s ratio is the IOPS ratio.
     print("%3s %5s | %8s %7s %-15s %6s | %8s %7s %-15s %6s | %6s"
           % ("qd", "size", "P MB/s", "P IOPS", "", "P CPU", "L MB/s", "L IOPS", "", "L CPU", "P / L"))

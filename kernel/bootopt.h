@@ -27,7 +27,7 @@ enum boot_fault {
 	BOOT_FAULT_DOUBLE,
 };
 
-#define IDLE_POLL_US_DEFAULT 100       /* how long the idle thread polls before it halts */
+#define IDLE_POLL_US_DEFAULT 200       /* how long the idle thread polls before it halts */
 
 struct boot_options {
 	enum boot_fault fault;

@@ -62,7 +62,7 @@ def run(ms=1000, icount=False, image=None, cmdline=None):
     extra = disk_args(image) + ["-boot", "order=d"]
     if icount:
         extra += ["-icount", "shift=0"]
-    vm = qemu.Machine(memory=MEMORY, extra_args=extra, workdir=None, name="benchdisk", cmdline=cmdline)
+    vm = qemu.Machine(memory=MEMORY, extra_args=extra, workdir=None, name="benchdisk", cmdline=cmdline or "")
     vm.start()
     try:
         vm.boot()

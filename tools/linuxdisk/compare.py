@@ -36,7 +36,7 @@ always: a run that stalls is possible).  The initramfs shortens Linux's command 
 from 30 s to 5 s, and each row says how many commands Linux lost in it.  --linux-lazy runs
 Linux's default instead.
 
-Idle: Pinfold's idle thread spins for up to 100 us before it halts (kernel/sched/sched.c), which
+Idle: Pinfold's idle thread spins for up to 200 us before it halts (kernel/sched/sched.c), which
 answers a device sooner; Linux guests do the same on KVM (cpuidle-haltpoll), but that driver
 does not load under TCG, so Linux here halts at once.  For a like-for-like check,
 --linux-idle-poll boots Linux with idle=poll (it never halts), and --pinfold-idle-halt boots
@@ -171,7 +171,7 @@ def main():
     image = benchdisk.make_image()
     pinfold_outs, linux_outs = [], []
     for _ in range(args.runs):          # in turns, so that both systems meet the same host load
-        pinfold_outs.append(benchdisk.run(args.ms, image=image, cmdline="idle=halt" if args.pinfold_idle_halt else None))
+        pinfold_outs.append(benchdisk.run(args.ms, image=image, cmdline="idle=halt" if args.pinfold_idle_halt else ""))
         linux_outs.append(run_linux(args.ms, image, args.linux_lazy, args.linux_idle_poll))
     paths = pinfold_paths(pinfold_outs[0])
     lost_runs = [lost_of(out) for out in linux_outs]
@@ -186,7 +186,7 @@ def main():
     print("QEMU 7.2 TCG, intel-iommu, cache=writeback; Linux %s%s; Pinfold's idle thread %s" %
           ("with its default lazy IOTLB flushing" if args.linux_lazy else "with iommu.strict=1",
            ", idle=poll" if args.linux_idle_poll else "",
-           "halting at once (idle=halt)" if args.pinfold_idle_halt else "polling up to 100 us before it halts"))
+           "halting at once (idle=halt)" if args.pinfold_idle_halt else "polling up to 200 us before it halts"))
     # One ratio per row: at one request size, the MB/s ratio is the IOPS ratio.
     print("%3s %5s | %8s %7s %-15s %6s | %8s %7s %-15s %6s | %6s"
           % ("qd", "size", "P MB/s", "P IOPS", "", "P CPU", "L MB/s", "L IOPS", "", "L CPU", "P / L"))

@@ -85,7 +85,12 @@ static void read_round(struct loop *l)
 		} else if (clock_ns() - last_progress > STALL_NS) {
 			log_printf("%s: read loop: %lu requests not back after 30 s\n", self, next - back);
 			l->errors += next - back;
-			subscribe();    /* forget them: a new subscription drops what the old one left */
+			/* Forget them: a new subscription drops what the old one left. */
+			int64_t err = subscribe();
+			if (err < 0) {
+				log_printf("%s: read loop: subscribe again: %s\n", self, why(err));
+				l->errors++;
+			}
 			return;
 		} else {
 			event_wait(event, 100 * MS);
@@ -177,11 +182,17 @@ int64_t loops_start(uint64_t read_at, uint64_t write_at, uint64_t count)
 		loops[i].running = true;
 	}
 	int64_t t = thread_create(read_loop, 0, 10);
-	if (t >= 0)
-		t = thread_create(write_loop, 0, 10);
-	if (t < 0)
-		loops[0].running = loops[1].running = false;    /* FIXME: a read loop that started runs on */
-	return t < 0 ? t : 0;
+	if (t < 0) {
+		loops[0].running = loops[1].running = false;
+		return t;
+	}
+	if ((t = thread_create(write_loop, 0, 10)) < 0) {
+		/* The read loop runs already: it stops after its round and reports, as on `stop`. */
+		loops[1].running = false;
+		stopping = true;
+		return t;
+	}
+	return 0;
 }
 
 void loops_stop(void)

@@ -69,7 +69,8 @@ def run(ms=1000, icount=False, image=None, cmdline=None):
         rows = len(expected_rows(PATH_DEPTHS))
         out = vm.command("bench disk %d" % ms, timeout=(rows * (ms / 1000.0 + 10) + 60) * qemu.TIMEOUT_SCALE)
         if not re.search(r"^bench: done$", out, re.M):
-            sys.exit("benchdisk: the guest says:\n" + out)
+            sys.exit("benchdisk: the guest says:\n" + out + "\nthe console's last lines:\n" +
+                     "\n".join(vm.output.splitlines()[-40:]))
         return out
     finally:
         vm.kill()

@@ -128,8 +128,10 @@ int64_t waiter_wait(int w, struct disk *d, int s, uint64_t timeout_ns)
 			continue;
 		}
 		uint64_t left = until - now;
-		event_wait(waiters[w].event, left < 20 * MS ? left : 20 * MS);
-		collect(d);     /* the safety net for a completion whose interrupt was missed */
+		/* Signalled: the completion is ours to take.  Not: the safety net for a completion
+		 * whose interrupt was missed (collecting reads five registers, so only then). */
+		if (event_wait(waiters[w].event, left < 20 * MS ? left : 20 * MS) < 0)
+			collect(d);
 	}
 }
 

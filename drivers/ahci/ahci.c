@@ -48,7 +48,6 @@
 #include "drivers/ahci/ata.h"
 #include "drivers/ahci/driver.h"
 #include "drivers/ahci/prd.h"
-#include "drivers/ahci/request.h"
 
 #define ICH9_AHCI        0x80862922ull  /* VENDOR << 16 | DEVICE, as lspci shows it */
 #define DISK_MEM         (3 * 4096ull)  /* 32 tables (8 KiB), list, received FIS, scratch */
@@ -337,9 +336,9 @@ int64_t serve_pool(uint64_t va, uint64_t len)
 	int64_t c = client_lookup(caller(), &generation);
 	if (c < 0)
 		return c;
-	/* The device may reach a pool at any time: never the driver's own memory. */
-	uint64_t own = (uint64_t)&disks & ~(COMPONENT_SLOT_SIZE - 1);
-	if (va >= AHCI_USER_LIMIT || len > AHCI_USER_LIMIT - va || (va < own + COMPONENT_SLOT_SIZE && own < va + len))
+	/* The device may reach a pool at any time: the same rule as a request's buffer. */
+	struct request_bounds g = driver_bounds(NULL);
+	if (request_check_range(&g, va, len) != REQUEST_OK)
 		return E_FAULT;
 	return pool_lend((int)c, va, len);
 }

@@ -20,6 +20,7 @@
 #include "drivers/ahci/hba.h"
 #include "drivers/ahci/identify.h"
 #include "drivers/ahci/pools.h"
+#include "drivers/ahci/request.h"
 #include "drivers/ahci/structs.h"
 #include "libdriver/pci_driver.h"
 
@@ -88,6 +89,15 @@ static inline uint32_t hba_r32(unsigned reg) { return mmio_read32(&hba, reg); }
 static inline void hba_w32(unsigned reg, uint32_t v) { mmio_write32(&hba, reg, v); }
 static inline uint32_t port_r32(const struct disk *d, unsigned reg) { return mmio_read32(&d->regs, reg); }
 static inline void port_w32(const struct disk *d, unsigned reg, uint32_t v) { mmio_write32(&d->regs, reg, v); }
+
+/* The checks of a request (request.h) on disk d; its own_* are the driver's slot of the
+ * address space, where everything of the driver's lies (kernel/layout.h).  NULL: no disk. */
+static inline struct request_bounds driver_bounds(const struct disk *d)
+{
+	uint64_t own = (uint64_t)&disks & ~(COMPONENT_SLOT_SIZE - 1);
+	return (struct request_bounds){ d ? d->id.sectors : 0, d ? d->id.sector_size : 0,
+					own, own + COMPONENT_SLOT_SIZE };
+}
 
 /* port.c */
 int hba_take_over(void);

@@ -32,11 +32,18 @@ enum request_error request_check(const struct request_bounds *g, uint64_t op, ui
 	if (buffer & 1)
 		return REQUEST_UNALIGNED;
 	uint64_t len = count * g->sector_size;  /* count is bounded: no overflow */
+	enum request_error bad = request_check_range(g, buffer, len);
+	if (bad == REQUEST_OK)
+		*bytes = len;
+	return bad;
+}
+
+enum request_error request_check_range(const struct request_bounds *g, uint64_t buffer, uint64_t len)
+{
 	if (buffer >= AHCI_USER_LIMIT || len > AHCI_USER_LIMIT - buffer)
 		return REQUEST_BAD_BUFFER;
 	if (buffer < g->own_end && g->own_start < buffer + len)
 		return REQUEST_OWN_MEMORY;
-	*bytes = len;
 	return REQUEST_OK;
 }
 

@@ -65,6 +65,11 @@ uint32_t request_max_count(uint32_t sector_size);
 enum request_error request_check(const struct request_bounds *g, uint64_t op, uint64_t lba,
 				 uint64_t count, uint64_t buffer, uint64_t *bytes);
 
+/* The part of request_check about where [buffer, buffer+len) lies: in component memory,
+ * not wrapping, not touching the driver's own (REQUEST_BAD_BUFFER, REQUEST_OWN_MEMORY).
+ * Also the rule for a pool a client lends (drivers/ahci/pools.c). */
+enum request_error request_check_range(const struct request_bounds *g, uint64_t buffer, uint64_t len);
+
 /* One line for a person: "the range reaches beyond the end of the disk". */
 const char *request_error_text(enum request_error e);
 

@@ -174,9 +174,7 @@ void slot_issue(struct disk *d, int s, unsigned nprd, bool write)
 int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		      int waiter, int client, uint32_t generation, uint64_t cookie, int lender, int *slot_out)
 {
-	/* My slot of the address space: everything of mine lies in it (kernel/layout.h). */
-	uint64_t own = (uint64_t)&disks & ~(COMPONENT_SLOT_SIZE - 1);
-	struct request_bounds g = { d->id.sectors, d->id.sector_size, own, own + COMPONENT_SLOT_SIZE };
+	struct request_bounds g = driver_bounds(d);
 	uint64_t bytes;
 	enum request_error bad = request_check(&g, op, lba, count, buffer, &bytes);
 	if (bad != REQUEST_OK)

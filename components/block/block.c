@@ -40,7 +40,9 @@
  * Bad requests (no such disk, lba + count beyond the end, count 0 or more
  * than 2048 sectors or 1 MiB, a buffer at 0 or an odd address, a buffer not
  * granted — or read-only for a read — an unknown op) get an error here and
- * never reach the driver.
+ * never reach the driver.  One exception: a waiting read's buffer is checked
+ * when the data is copied to it (check() says why); its caller gets the
+ * same E_FAULT, only after the disk has been read.
  */
 #include "components/block/block.h"
 
@@ -125,8 +127,16 @@ int64_t component_init(void)
 	return engine_start();
 }
 
-/* Checks a request; its data length in bytes (0 for a flush), or an error. */
-static int64_t check(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer)
+/*
+ * Checks a request; its data length in bytes (0 for a flush), or an error.
+ * The buffer's rights are checked here for what is told of later (a write's
+ * data is copied in at once anyway).  A waiting read's are not: its caller
+ * waits for the answer either way, the copy out (engine.c, finish) checks
+ * them all the same, and a read harms no disk; checking twice would walk the
+ * caller's page tables twice per request, on the fastest path there is.
+ */
+static int64_t check(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
+		     bool waiting)
 {
 	if (disk >= ndisks)
 		return E_NOT_FOUND;
@@ -140,16 +150,17 @@ static int64_t check(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, u
 	if (count > BLOCK_MAX_COUNT || count * g->sector_size > BLOCK_MAX_BYTES)
 		return E_LIMIT;
 	uint64_t bytes = count * g->sector_size;
-	/* The buffer must allow what the request will do to it before the disk is touched:
-	 * a read writes it (copying it onto itself checks both rights and moves nothing). */
-	int64_t err = op == OP_READ ? mem_copy((void *)buffer, (void *)buffer, bytes) : 0;
+	if (buffer >= AHCI_USER_LIMIT || bytes > AHCI_USER_LIMIT - buffer)
+		return E_FAULT;         /* no component's memory: nobody could have granted it */
+	/* A read writes the buffer: copying it onto itself checks both rights and moves nothing. */
+	int64_t err = op == OP_READ && !waiting ? mem_copy((void *)buffer, (void *)buffer, bytes) : 0;
 	return err < 0 ? err : (int64_t)bytes;
 }
 
 int64_t block_enter(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		    int client, uint32_t generation, uint64_t cookie, int waiter)
 {
-	int64_t bytes = check(disk, op, lba, count, buffer);
+	int64_t bytes = check(disk, op, lba, count, buffer, waiter >= 0);
 	if (bytes < 0)
 		return bytes;
 	uint8_t *bounce = NULL;
@@ -201,14 +212,24 @@ static int waiter_claim(void)
 	}
 }
 
+/* Whether a waiting method's time is up; its WAIT_LIMIT starts at the first question
+ * (`until` 0), so that a read that finishes at once never reads the clock. */
+static bool past(uint64_t *until)
+{
+	uint64_t now = clock_ns();
+	if (!*until)
+		*until = now + WAIT_LIMIT;
+	return now >= *until;
+}
+
 /* A waiting method: enter the request (waiting while the book or pool is full), have it
  * issued — a read by this thread itself, if it can, else by the engine — and wait for it. */
 static int64_t wait_for(uint64_t op, uint64_t disk, uint64_t lba, uint64_t count, uint64_t buffer)
 {
-	uint64_t until = clock_ns() + WAIT_LIMIT;
+	uint64_t until = 0;
 	int w = waiter_claim();
 	int64_t s;
-	while ((s = block_enter(disk, op, lba, count, buffer, -1, 0, 0, w)) == E_BUSY && clock_ns() < until)
+	while ((s = block_enter(disk, op, lba, count, buffer, -1, 0, 0, w)) == E_BUSY && !past(&until))
 		sleep_ns(1 * MS);
 	if (s >= 0 && !(op == OP_READ && engine_transfer((int)s)))
 		engine_kick();
@@ -216,7 +237,7 @@ static int64_t wait_for(uint64_t op, uint64_t disk, uint64_t lba, uint64_t count
 		block_lock();
 		if (requests[s].finished) {
 			s = block_release((int)s);
-		} else if (clock_ns() >= until) {
+		} else if (past(&until)) {
 			requests[s].abandoned = true;   /* the engine frees it when it finishes */
 			requests[s].buffer = 0;         /* and copies nothing to us after we have gone */
 			s = E_TIMEOUT;

@@ -49,8 +49,9 @@ static bool driver_gone(int64_t err)
 	return err == E_DENIED || err == E_CALLEE_FAILED || err == E_CALLEE_RESTARTING || err == E_FAULT;
 }
 
-/* A request is done: copy read data out, count it, tell its owner.  Under the lock. */
-static void finish(int s)
+/* A request is done: copy read data out, count it, tell its owner — unless the owner is
+ * the calling thread itself (engine_transfer), which needs no event.  Under the lock. */
+static void finish(int s, bool tell)
 {
 	struct request *r = &requests[s];
 	struct book_request *b = &book.slot[s];
@@ -64,9 +65,9 @@ static void finish(int s)
 	r->finished = true;
 	if (r->abandoned)
 		block_release(s);
-	else if (r->waiter >= 0)
+	else if (r->waiter >= 0 && tell)
 		event_signal(waiter_event(r->waiter));
-	else
+	else if (r->waiter < 0)
 		client_notify(s);
 }
 
@@ -93,7 +94,7 @@ static void driver_restarted(void)
 	for (int s = 0; s < BOOK_SLOTS; s++)
 		if (book.slot[s].state == BOOK_DONE && !requests[s].finished) {
 			given_up++;
-			finish(s);
+			finish(s, true);
 		}
 	if (again) {
 		reissued += again - given_up;
@@ -154,7 +155,7 @@ static void issue(void)
 		if (err == E_BUSY)
 			book_unissue(&book, s);
 		else if (!driver_gone(err) && book_complete(&book, s, gen, err))
-			finish(s);      /* refused for good: block's checks should have caught it */
+			finish(s, true);        /* refused for good: block's checks should have caught it */
 		block_unlock();
 		/* Gone: the request stays issued; the reconnection issues it again, as a try. */
 		if (driver_gone(err))
@@ -173,7 +174,7 @@ static void collect(void)
 		int s = (int)(cookie & 0xff);
 		block_lock();
 		if (book_complete(&book, s, cookie >> 8, (int64_t)status) && !retried(s, (int64_t)status))
-			finish(s);
+			finish(s, true);
 		block_unlock();
 	}
 	if (driver_gone(more))
@@ -250,7 +251,7 @@ bool engine_transfer(int s)
 		if (retried(s, err))
 			again = true;
 		else
-			finish(s);
+			finish(s, false);       /* its waiter is this thread */
 	}
 	block_unlock();
 	if (again || gone)

@@ -56,7 +56,8 @@
 #define FIS_OFF          (LIST_OFF + AHCI_CMD_LIST_SIZE)
 #define SCRATCH_OFF      (FIS_OFF + sizeof(struct ahci_received_fis))
 #define TRANSFER_TIMEOUT (2000 * MS)    /* within the manifest's watchdog (3 s) */
-#define STUCK_NS         (10000 * MS)   /* the watch thread's limit for one command (Linux's SCSI layer: 30 s) */
+#define WATCH_PERIOD     (500 * MS)
+#define STUCK_ROUNDS     20             /* the watch thread's limit for one command, 10 s (Linux's SCSI layer: 30 s) */
 
 STATIC_ASSERT(AHCI_SLOTS * sizeof(struct ahci_cmd_table) <= LIST_OFF, "tables fit before the list");
 STATIC_ASSERT(SCRATCH_OFF + ATA_IDENTIFY_BYTES <= DISK_MEM, "a disk's structures fit");
@@ -148,22 +149,38 @@ static int64_t setup_port(unsigned port, const struct mmio *regs, uint32_t cap)
 	return 0;
 }
 
+/* Whether slot s has held the same command for STUCK_ROUNDS of the watch thread's rounds.
+ * Counting rounds, not reading the clock at each issue, keeps a kernel call off every request. */
+static bool stuck(struct disk *d, unsigned s)
+{
+	struct slot *sl = &d->slot[s];
+	if (__atomic_load_n(&sl->state, __ATOMIC_SEQ_CST) != SLOT_ISSUED ||
+	    !(__atomic_load_n(&d->issued, __ATOMIC_SEQ_CST) & (1u << s))) {
+		sl->watched_rounds = 0;
+		return false;
+	}
+	uint32_t issue = __atomic_load_n(&sl->issues, __ATOMIC_SEQ_CST);
+	if (sl->watched_rounds == 0 || issue != sl->watched_issue) {
+		sl->watched_issue = issue;
+		sl->watched_rounds = 1;
+		return false;
+	}
+	return ++sl->watched_rounds > STUCK_ROUNDS;
+}
+
 /* Recovers a port whose command has been with the HBA too long; the device's own timeout. */
 static void watch(uint64_t arg)
 {
 	(void)arg;
 	for (;;) {
-		sleep_ns(500 * MS);
+		sleep_ns(WATCH_PERIOD);
 		pools_sweep();
 		if (hung)
 			continue;
-		uint64_t now = clock_ns();
 		for (unsigned i = 0; i < ndisks; i++) {
 			struct disk *d = &disks[i];
 			for (unsigned s = 0; s < d->nslots; s++)
-				if (__atomic_load_n(&d->slot[s].state, __ATOMIC_SEQ_CST) == SLOT_ISSUED &&
-				    now - d->slot[s].issued_ns > STUCK_NS &&
-				    (__atomic_load_n(&d->issued, __ATOMIC_SEQ_CST) & (1u << s))) {
+				if (stuck(d, s)) {
 					recover(d, "a command did not finish within 10 s", 0);
 					break;
 				}
@@ -235,15 +252,16 @@ static const char *error_name(uint32_t pis)
 	       pis & PXIS_OFS ? "overflow" : "device error";
 }
 
-int64_t serve_interrupt(uint64_t line)
+/* Counts the interrupt method's runs, at their start and end: odd while one runs.  An
+ * issuer that sees it odd or changed collects itself (slots.c, slot_issue). */
+static void count_interrupt(void)
 {
-	(void)line;
-	if (!started)
-		return 0;
-	while (irq_hang)
-		__asm__ volatile("pause");
-	if (hung)
-		return 0;
+	for (unsigned i = 0; i < ndisks; i++)
+		__atomic_fetch_add(&disks[i].interrupts, 1, __ATOMIC_SEQ_CST);
+}
+
+static void service(void)
+{
 	/* §5.5.3: clear PxIS, then IS, then look at the commands: a completion after
 	 * the clearing raises a new MSI, which the kernel keeps pending for us.  An
 	 * error's bits stay set until recover() has the port: until then, collect()
@@ -263,6 +281,19 @@ int64_t serve_interrupt(uint64_t line)
 	}
 	if (is)
 		hba_w32(HBA_IS, is);
+}
+
+int64_t serve_interrupt(uint64_t line)
+{
+	(void)line;
+	if (!started)
+		return 0;
+	count_interrupt();
+	while (irq_hang)
+		__asm__ volatile("pause");
+	if (!hung)
+		service();
+	count_interrupt();
 	return 0;
 }
 
@@ -361,11 +392,17 @@ int64_t serve_transfer(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count,
 	/* A subscriber's buffer may lie in a pool it lent (the block service's waiting reads). */
 	uint32_t generation;
 	int lender = (int)client_lookup(caller(), &generation);
-	/* Busy means "after a completion": slots, a page in flight, or the disk's mode. */
-	uint64_t until = clock_ns() + TRANSFER_TIMEOUT;
-	while ((err = request_start(d, op, lba, count, buffer, w, -1, 0, 0, lender < 0 ? -1 : lender, &s)) == E_BUSY &&
-	       clock_ns() < until)
+	/* Busy means "after a completion": slots, a page in flight, or the disk's mode.  The
+	 * clock is read only then: a request that starts at once has no use for it. */
+	uint64_t until = 0;
+	while ((err = request_start(d, op, lba, count, buffer, w, -1, 0, 0, lender < 0 ? -1 : lender, &s)) == E_BUSY) {
+		uint64_t now = clock_ns();
+		if (!until)
+			until = now + TRANSFER_TIMEOUT;
+		if (now >= until)
+			break;
 		sleep_ns(1 * MS);
+	}
 	if (err == 0)
 		err = waiter_wait(w, d, s, TRANSFER_TIMEOUT);
 	waiter_release(w);

@@ -41,6 +41,7 @@
 
 #define WAITERS      4          /* concurrent synchronous transfers */
 #define MAX_CLIENTS  8          /* asynchronous clients */
+#define WAIT_SLICE   (20 * MS)  /* a waiter collects itself this often, should an interrupt be lost */
 
 struct waiter {
 	uint32_t busy;                  /* atomic */
@@ -108,17 +109,29 @@ void waiter_release(int w)
 	__atomic_store_n(&waiters[w].busy, 0, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * The first wait is WAIT_SLICE without reading the clock (the usual command
+ * finishes well within it, and a kernel call per request is worth saving);
+ * the limit is counted from the end of that first wait.
+ */
 int64_t waiter_wait(int w, struct disk *d, int s, uint64_t timeout_ns)
 {
 	struct slot *sl = &d->slot[s];
-	uint64_t until = clock_ns() + timeout_ns;
-	for (bool recovered = false;;) {
+	uint64_t until = 0;             /* 0: not counting yet */
+	for (bool first = true, recovered = false;; first = false) {
 		if (take_done(sl)) {
 			int64_t status = sl->status;
 			slot_release(sl);
 			return recovered ? E_TIMEOUT : status;
 		}
+		if (first) {
+			if (event_wait(waiters[w].event, WAIT_SLICE) < 0)
+				collect(d);
+			continue;
+		}
 		uint64_t now = clock_ns();
+		if (!until)
+			until = now + timeout_ns;
 		if (now >= until) {
 			if (hung || recovered)
 				return E_TIMEOUT;       /* the slot stays taken until the driver restarts */
@@ -130,7 +143,7 @@ int64_t waiter_wait(int w, struct disk *d, int s, uint64_t timeout_ns)
 		uint64_t left = until - now;
 		/* Signalled: the completion is ours to take.  Not: the safety net for a completion
 		 * whose interrupt was missed (collecting reads five registers, so only then). */
-		if (event_wait(waiters[w].event, left < 20 * MS ? left : 20 * MS) < 0)
+		if (event_wait(waiters[w].event, left < WAIT_SLICE ? left : WAIT_SLICE) < 0)
 			collect(d);
 	}
 }

@@ -53,7 +53,10 @@ struct slot {
 	int64_t status;                 /* 0 or a negative error, in DONE */
 	uint64_t pin_va, pin_len;       /* the pinned span; pin_len 0: nothing pinned */
 	int pool;                       /* the lent pool the buffer lies in (pools.h), or -1 */
-	uint64_t issued_ns;             /* when it went to the HBA (the watch thread's clock) */
+	uint32_t issues;                /* bumped by each issue (atomic): what the watch thread times */
+	/* The watch thread's own: the issue it saw last, and for how many of its rounds. */
+	uint32_t watched_issue;
+	unsigned watched_rounds;
 };
 
 struct disk {
@@ -72,6 +75,7 @@ struct disk {
 	uint32_t issued;                /* slots the HBA holds, whose completion nobody claimed */
 	uint32_t mode;                  /* NCQ commands in flight in 15:0, non-queued in 31:16 */
 	uint32_t in_issue;              /* submitters between writing PxCI and setting `issued` */
+	uint32_t interrupts;            /* interrupt method runs, counted as each begins */
 	uint32_t recovering;            /* 1 while the port is being reset: no new commands */
 	uint32_t dead;                  /* 1 once a reset failed: every request gets E_IO */
 	uint64_t completed, failed, recoveries;

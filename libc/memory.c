@@ -9,6 +9,7 @@
  * same file runs in the host unit tests; -mgeneral-regs-only keeps the
  * compiler from turning the word loops into SSE in the kernel.
  */
+#include <pinfold/hot.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -60,7 +61,7 @@ static void copy_backward(unsigned char *d, const unsigned char *s, size_t n)
 		*--d = *--s;
 }
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+HOT void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	copy_forward(dst, src, n);
 	return dst;
@@ -70,7 +71,7 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
  * Forward copying is safe whenever dst lies below src, even when the ranges
  * overlap: each byte is read before the copy reaches it.
  */
-void *memmove(void *dst, const void *src, size_t n)
+HOT void *memmove(void *dst, const void *src, size_t n)
 {
 	if ((uintptr_t)dst - (uintptr_t)src >= n)
 		copy_forward(dst, src, n);

@@ -10,6 +10,7 @@
 #include "kernel/component/component.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <string.h>
 
 #include "kernel/layout.h"
@@ -52,7 +53,7 @@ int component_stack_try_take(struct component *c)
 	return n;
 }
 
-bool component_may_access(const struct component *c, uint64_t va, uint64_t len, bool write)
+HOT bool component_may_access(const struct component *c, uint64_t va, uint64_t len, bool write)
 {
 	if (len == 0)
 		return true;

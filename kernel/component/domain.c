@@ -10,6 +10,7 @@
 #include "kernel/component/domain.h"
 
 #include <assert.h>
+#include <pinfold/hot.h>
 #include <stddef.h>
 
 #include "kernel/console.h"
@@ -25,10 +26,11 @@
 #define CR4_SMAP   (1ull << 21)
 #define CR3_NOFLUSH (1ull << 63)
 
-static bool have_pcid, have_smap;
-struct domain *domain_in_force;         /* NULL: the kernel map */
-unsigned domain_ports_open;
-uint64_t domain_cr3_flags;
+static bool have_pcid;
+HOT_DATA static bool have_smap;
+HOT_DATA struct domain *domain_in_force;        /* NULL: the kernel map */
+HOT_DATA unsigned domain_ports_open;
+HOT_DATA uint64_t domain_cr3_flags;
 
 static uint64_t alloc_table(void *ctx)
 {
@@ -152,7 +154,7 @@ int domain_protect(struct domain *d, uint64_t va, uint64_t perms)
 }
 
 /* The page table (level 1) that maps va's 2 MiB region, or NULL (not present, or a large page). */
-static const uint64_t *leaf_table(const struct domain *d, uint64_t va)
+HOT static const uint64_t *leaf_table(const struct domain *d, uint64_t va)
 {
 	if (!d->root || va >= USER_ADDRESS_LIMIT)
 		return NULL;
@@ -166,7 +168,7 @@ static const uint64_t *leaf_table(const struct domain *d, uint64_t va)
 	return table;
 }
 
-bool domain_walk_lookup(struct domain_walk *w, uint64_t va, bool write, uint64_t *pa)
+HOT bool domain_walk_lookup(struct domain_walk *w, uint64_t va, bool write, uint64_t *pa)
 {
 	if (!w->table || w->region != va >> 21) {
 		w->table = leaf_table(w->domain, va);

@@ -5,6 +5,7 @@
 #include "kernel/component/event.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <stdbool.h>
 
 #include "kernel/time/clock.h"
@@ -44,7 +45,7 @@ int64_t event_grant(struct component *c, uint64_t id, uint64_t capidx)
 	return 0;
 }
 
-int64_t event_signal(struct component *c, uint64_t id)
+HOT int64_t event_signal(struct component *c, uint64_t id)
 {
 	if (id >= EVENT_MAX || !events[id].owner)
 		return E_NOT_FOUND;
@@ -56,7 +57,7 @@ int64_t event_signal(struct component *c, uint64_t id)
 	return 0;
 }
 
-int64_t event_wait(struct component *c, uint64_t id, uint64_t timeout_ns)
+HOT int64_t event_wait(struct component *c, uint64_t id, uint64_t timeout_ns)
 {
 	struct event *e = owned(c, id);
 	if (!e)

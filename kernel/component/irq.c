@@ -21,6 +21,7 @@
 #include "kernel/component/irq.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <stddef.h>
 
 #include "kernel/component/lifecycle.h"
@@ -53,7 +54,7 @@ struct line {
 
 static struct line lines[MAX_LINES];    /* index: the ISA IRQ */
 
-static void interrupt(struct trap_frame *frame, void *ctx)
+HOT static void interrupt(struct trap_frame *frame, void *ctx)
 {
 	(void)frame;
 	struct line *l = ctx;
@@ -226,7 +227,7 @@ int64_t irq_msi_line(uint64_t line, uint64_t *owner, uint64_t *vector)
 	return 0;
 }
 
-int64_t irq_wait(struct thread *t, uint64_t irq)
+HOT int64_t irq_wait(struct thread *t, uint64_t irq)
 {
 	if (irq >= MAX_LINES || lines[irq].owner != t->current || lines[irq].thread != t || t->depth)
 		return E_DENIED;

@@ -18,6 +18,7 @@
 #include "kernel/component/pdx.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <pinfold/syscalls.h>
 
 #include "kernel/component/irq.h"
@@ -104,7 +105,7 @@ void pdx_invoke(struct trap_frame *f)
 	enter(f, callee, stack, f->r13);
 }
 
-struct pdx_target pdx_invoke_fast(uint64_t capidx, uint64_t method, uint64_t rip, uint64_t rsp,
+HOT struct pdx_target pdx_invoke_fast(uint64_t capidx, uint64_t method, uint64_t rip, uint64_t rsp,
 				  uint64_t rflags)
 {
 	const struct pdx_target slow = { 0, 0 };
@@ -132,7 +133,7 @@ struct pdx_target pdx_invoke_fast(uint64_t capidx, uint64_t method, uint64_t rip
 	return (struct pdx_target){ callee->base + callee->image.entry, component_stack_top(callee, stack) };
 }
 
-struct pdx_target pdx_return_fast(void)
+HOT struct pdx_target pdx_return_fast(void)
 {
 	const struct pdx_target slow = { 0, 0 };
 	struct thread *t = thread_current();

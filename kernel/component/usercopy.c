@@ -7,6 +7,7 @@
 #include "kernel/component/usercopy.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <string.h>
 
 #include "kernel/layout.h"
@@ -59,7 +60,7 @@ int64_t copy_to_component(const struct component *c, uint64_t va, const void *sr
  * kernel does not preempt itself, so no grant can be revoked between the
  * check and the last byte.
  */
-int64_t copy_within_component(const struct component *c, uint64_t dst, uint64_t src, size_t len)
+HOT int64_t copy_within_component(const struct component *c, uint64_t dst, uint64_t src, size_t len)
 {
 	if (!component_may_access(c, src, len, false) || !component_may_access(c, dst, len, true))
 		return E_FAULT;

@@ -15,6 +15,7 @@
  */
 #include "kernel/sched/sched.h"
 
+#include <pinfold/hot.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,15 +35,15 @@ extern const char boot_stack_top[];
 #define WATCHDOG_PERIOD_TICKS 5
 
 /* Loaded by the kernel-call entry (kernel/syscall/entry.S). */
-uint64_t syscall_kernel_rsp;
+HOT_DATA uint64_t syscall_kernel_rsp;
 
 static struct thread *runq_head[THREAD_PRIORITIES], *runq_tail[THREAD_PRIORITIES];
 static struct thread idle_thread;
-bool sched_need_resched;
-static unsigned slice_left;
-static uint64_t last_switch_ns;
+HOT_DATA bool sched_need_resched;
+HOT_DATA static unsigned slice_left;
+HOT_DATA static uint64_t last_switch_ns;
 
-void sched_ready(struct thread *t)
+HOT void sched_ready(struct thread *t)
 {
 	/* Queued once, never revived: one list at a time, and never a dead thread's stack. */
 	ASSERT(t->on == LIST_NONE && t->state != THREAD_DEAD);     /* on no list: not READY either */
@@ -78,7 +79,7 @@ void sched_unready(struct thread *t)
 	PANIC("thread %d (%s) is ready but not on its run queue", t->id, t->name);
 }
 
-static struct thread *pick_next(void)
+HOT static struct thread *pick_next(void)
 {
 	for (int prio = THREAD_PRIORITIES - 1; prio >= 0; prio--) {
 		struct thread *t = runq_head[prio];
@@ -94,7 +95,7 @@ static struct thread *pick_next(void)
 	return &idle_thread;
 }
 
-void sched_switch(void)
+HOT void sched_switch(void)
 {
 	/* The kernel is not preemptible: an interrupt inside a switch would save
 	 * one thread's stack pointer into another's record. */

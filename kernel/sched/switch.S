@@ -11,7 +11,7 @@
  * thread_start_user (leave for user mode through the trap exit path) or
  * thread_start_kernel (call fn(arg) with fn in R12 and arg in R13).
  */
-	.text
+	.section .text.hot, "ax", @progbits     /* every thread switch (pinfold/hot.h) */
 	.global switch_stacks
 switch_stacks:
 	push %rbp

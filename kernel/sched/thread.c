@@ -11,6 +11,7 @@
 #include "kernel/sched/thread.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <string.h>
 
 #include "kernel/layout.h"
@@ -33,7 +34,7 @@ static int live_threads;
 int thread_dead_count;                  /* not yet reaped: thread_reap() scans only if any */
 
 /* The thread running now; set by the scheduler. */
-struct thread *sched_current;
+HOT_DATA struct thread *sched_current;
 
 static uint64_t kstack_alloc(void)
 {
@@ -160,7 +161,7 @@ static void unblock(struct thread *t)
 	t->on = LIST_NONE;
 }
 
-int64_t thread_block(struct wait_queue *q, uint64_t deadline_ns)
+HOT int64_t thread_block(struct wait_queue *q, uint64_t deadline_ns)
 {
 	struct thread *t = sched_current;
 	ASSERT(t->on == LIST_NONE && t->state == THREAD_RUNNING);
@@ -183,7 +184,7 @@ int64_t thread_block(struct wait_queue *q, uint64_t deadline_ns)
 	return t->wake_result;
 }
 
-static void wake(struct thread *t, int64_t result)
+HOT static void wake(struct thread *t, int64_t result)
 {
 	unblock(t);
 	t->wake_ns = 0;

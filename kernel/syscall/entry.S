@@ -32,7 +32,7 @@
 #include "kernel/x86/gdt.h"
 #include "kernel/x86/trap.h"
 
-	.text
+	.section .text.hot, "ax", @progbits     /* every kernel call (pinfold/hot.h) */
 	.global syscall_entry
 syscall_entry:
 	cmp $SYS_INVOKE, %rax
@@ -149,7 +149,7 @@ leave_cleared:
 	mov syscall_user_rsp(%rip), %rsp
 	sysretq
 
-	.bss
+	.section .data.hot, "aw", @progbits
 	.balign 8
 syscall_user_rsp:
 	.quad 0

@@ -10,6 +10,7 @@
 #include "kernel/syscall/syscall.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <pinfold/syscalls.h>
 #include <string.h>
 
@@ -142,7 +143,7 @@ static void sys_sleep(struct trap_frame *f)
 	ok(f, 0);
 }
 
-static void sys_clock(struct trap_frame *f) { ok(f, clock_ns()); }
+HOT static void sys_clock(struct trap_frame *f) { ok(f, clock_ns()); }
 
 static void sys_mem_alloc(struct trap_frame *f)
 {
@@ -163,7 +164,7 @@ static void sys_mem_grant(struct trap_frame *f)
 	ok(f, (uint64_t)id);
 }
 
-static void sys_mem_copy(struct trap_frame *f)
+HOT static void sys_mem_copy(struct trap_frame *f)
 {
 	if (f->rdx > MEM_COPY_MAX)
 		return status(f, E_INVAL);
@@ -181,8 +182,8 @@ static void sys_event_create(struct trap_frame *f)
 }
 
 static void sys_event_grant(struct trap_frame *f) { status(f, event_grant(caller(), f->rdi, f->rsi)); }
-static void sys_event_signal(struct trap_frame *f) { status(f, event_signal(caller(), f->rdi)); }
-static void sys_event_wait(struct trap_frame *f) { status(f, event_wait(caller(), f->rdi, f->rsi)); }
+HOT static void sys_event_signal(struct trap_frame *f) { status(f, event_signal(caller(), f->rdi)); }
+HOT static void sys_event_wait(struct trap_frame *f) { status(f, event_wait(caller(), f->rdi, f->rsi)); }
 
 /* The manifest's "control" right over `target`: the right, and a capability for it. */
 static bool controls(const struct component *c, const struct component *target)
@@ -207,7 +208,7 @@ static void info_phys(struct trap_frame *f)
 	ok(f, pa);
 }
 
-static void sys_info(struct trap_frame *f)
+HOT static void sys_info(struct trap_frame *f)
 {
 	switch (f->rdi) {
 	case INFO_FREE_FRAMES: return ok(f, frame_free_count());
@@ -376,7 +377,7 @@ static void sys_boot_option(struct trap_frame *f)
 	status(f, E_NOT_FOUND);
 }
 
-static void sys_irq_wait(struct trap_frame *f) { status(f, irq_wait(thread_current(), f->rdi)); }
+HOT static void sys_irq_wait(struct trap_frame *f) { status(f, irq_wait(thread_current(), f->rdi)); }
 
 /* Only the component that owns COM1's ports drives the console. */
 static bool console_owner(const struct component *c)
@@ -498,7 +499,7 @@ static void (*const handlers[SYS_COUNT])(struct trap_frame *f) = {
 #undef PINFOLD_SYSCALL_HANDLER
 };
 
-void syscall_dispatch(struct trap_frame *f)
+HOT void syscall_dispatch(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
 	/* An unwind that happened while this thread was in user mode is no news to this call. */

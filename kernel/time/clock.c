@@ -9,6 +9,7 @@
  */
 #include "kernel/time/clock.h"
 
+#include <pinfold/hot.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,10 +23,11 @@
 
 #define CALIBRATION_US 10000
 
-static uint64_t tsc_hz, tsc_at_boot;   /* set once by clock_init */
-static uint64_t ns_per_cycle_q32;      /* nanoseconds per TSC cycle, 32.32 fixed point */
+static uint64_t tsc_hz;
+HOT_DATA static uint64_t tsc_at_boot;  /* set once by clock_init */
+HOT_DATA static uint64_t ns_per_cycle_q32;     /* nanoseconds per TSC cycle, 32.32 fixed point */
 static uint64_t lapic_hz;
-volatile uint64_t clock_tick_count;    /* written by the tick handler only */
+HOT_DATA volatile uint64_t clock_tick_count;   /* written by the tick handler only */
 static unsigned tick_hz;
 
 static void tick(struct trap_frame *frame, void *ctx)
@@ -83,7 +85,7 @@ void clock_check_tick(unsigned n)
 	kprintf("clock: tick running, %u ticks in %lu.%03lu ms\n", n, us / 1000, us % 1000);
 }
 
-uint64_t clock_ns(void)
+HOT uint64_t clock_ns(void)
 {
 	/* A 128-bit product, so the clock neither overflows nor needs a division. */
 	unsigned __int128 cycles = rdtsc() - tsc_at_boot;

@@ -8,6 +8,7 @@
 #include "kernel/x86/gdt.h"
 
 #include <assert.h>
+#include <pinfold/hot.h>
 #include <string.h>
 
 struct tss {
@@ -105,7 +106,7 @@ void tss_allow_ports(uint16_t first, uint16_t last, bool allow)
 	}
 }
 
-void tss_set_kernel_stack(uint64_t rsp0)
+HOT void tss_set_kernel_stack(uint64_t rsp0)
 {
 	task_state.tss.rsp[0] = rsp0;
 }

@@ -27,6 +27,8 @@ isr_stub_\v:
 	.set vec, vec + 1
 .endr
 
+	/* Every interrupt and most kernel calls pass here (pinfold/hot.h). */
+	.section .text.hot, "ax", @progbits
 trap_common:
 	push_registers
 	cld

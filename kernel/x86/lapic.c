@@ -8,6 +8,7 @@
  * an unexplained interrupt.
  */
 #include "kernel/x86/lapic.h"
+#include <pinfold/hot.h>
 
 #include "kernel/mm/vm.h"
 #include "kernel/panic.h"
@@ -55,7 +56,7 @@ void lapic_init(uint64_t phys)
 	wr(LAPIC_SVR, SVR_ENABLE | VECTOR_SPURIOUS);
 }
 
-void lapic_eoi(void)
+HOT void lapic_eoi(void)
 {
 	wr(LAPIC_EOI, 0);
 }

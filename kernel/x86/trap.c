@@ -10,6 +10,7 @@
  */
 #include "kernel/x86/trap.h"
 
+#include <pinfold/hot.h>
 #include <stddef.h>
 
 #include "kernel/backtrace.h"
@@ -99,7 +100,7 @@ static __attribute__((noreturn)) void kernel_exception(const struct trap_frame *
 	machine_stop();
 }
 
-void trap_dispatch(struct trap_frame *frame)
+HOT void trap_dispatch(struct trap_frame *frame)
 {
 	if (frame->vector < IRQ_VECTOR_BASE) {
 		if (!(frame->cs & 3))

@@ -19,7 +19,7 @@ typedef uint64_t __attribute__((may_alias)) word;
 #define WORD_MASK (sizeof(word) - 1)
 
 NO_LIBCALL_LOOPS
-static void copy_forward(unsigned char *d, const unsigned char *s, size_t n)
+HOT static void copy_forward(unsigned char *d, const unsigned char *s, size_t n)
 {
 	if ((((uintptr_t)d ^ (uintptr_t)s) & WORD_MASK) == 0) {
 		for (; n && ((uintptr_t)d & WORD_MASK); n--)
@@ -44,7 +44,7 @@ static void copy_forward(unsigned char *d, const unsigned char *s, size_t n)
 
 /* Copies from the end, for a destination that overlaps the source's tail. */
 NO_LIBCALL_LOOPS
-static void copy_backward(unsigned char *d, const unsigned char *s, size_t n)
+HOT static void copy_backward(unsigned char *d, const unsigned char *s, size_t n)
 {
 	d += n;
 	s += n;

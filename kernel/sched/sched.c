@@ -37,7 +37,7 @@ extern const char boot_stack_top[];
 /* Loaded by the kernel-call entry (kernel/syscall/entry.S). */
 HOT_DATA uint64_t syscall_kernel_rsp;
 
-static struct thread *runq_head[THREAD_PRIORITIES], *runq_tail[THREAD_PRIORITIES];
+HOT_DATA static struct thread *runq_head[THREAD_PRIORITIES], *runq_tail[THREAD_PRIORITIES];
 static struct thread idle_thread;
 HOT_DATA bool sched_need_resched;
 HOT_DATA static unsigned slice_left;
@@ -189,7 +189,7 @@ static void idle_poll(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 
-void sched_start(void)
+HOT void sched_start(void)      /* hot: its loop is the idle thread, which waits out every request */
 {
 	/* From here on the kernel runs with interrupts off except in the idle loop's hlt;
 	 * every thread, started by switch_stacks, inherits that. */

@@ -31,7 +31,7 @@ static bool thread_used[THREAD_MAX];
 static uint8_t kstack_used[KSTACK_SLOTS];
 static struct thread *timed;            /* threads blocked with a deadline, unordered */
 static int live_threads;
-int thread_dead_count;                  /* not yet reaped: thread_reap() scans only if any */
+HOT_DATA int thread_dead_count;                  /* not yet reaped: thread_reap() scans only if any */
 
 /* The thread running now; set by the scheduler. */
 HOT_DATA struct thread *sched_current;
@@ -198,7 +198,7 @@ void thread_wake_now(struct thread *t, int64_t result)
 	wake(t, result);
 }
 
-bool thread_wake_one(struct wait_queue *q, int64_t result)
+HOT bool thread_wake_one(struct wait_queue *q, int64_t result)
 {
 	if (!q->head)
 		return false;

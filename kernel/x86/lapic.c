@@ -33,7 +33,7 @@
 #define TIMER_DIV_16    0x3
 #define APIC_BASE_ENABLE (1ull << 11)
 
-static volatile uint32_t *lapic;   /* set once by lapic_init */
+HOT_DATA static volatile uint32_t *lapic;  /* set once by lapic_init */
 
 static uint32_t rd(uint32_t reg) { return lapic[reg / 4]; }
 static void wr(uint32_t reg, uint32_t v) { lapic[reg / 4] = v; }

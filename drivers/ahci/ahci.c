@@ -265,17 +265,22 @@ static void service(void)
 	/* §5.5.3: clear PxIS, then IS, then look at the commands: a completion after
 	 * the clearing raises a new MSI, which the kernel keeps pending for us.  An
 	 * error's bits stay set until recover() has the port: until then, collect()
-	 * on other threads sees them and claims nothing (slots.c). */
+	 * on other threads sees them and claims nothing (slots.c).  The errors that
+	 * show elsewhere (PxTFD.ERR, PxSERR) collect() finds itself, after it has
+	 * read which commands are done, as it must; so they are not read twice. */
 	uint32_t is = hba_r32(HBA_IS);
 	for (unsigned i = 0; i < ndisks; i++) {
 		struct disk *d = &disks[i];
 		uint32_t pis = port_r32(d, PX_IS);
-		bool error = (pis & PXIS_FATAL) || (port_r32(d, PX_TFD) & TFD_STS_ERR) || port_r32(d, PX_SERR);
-		if (__atomic_load_n(&d->dead, __ATOMIC_SEQ_CST) || !error) {
-			if (pis)
-				port_w32(d, PX_IS, pis);
-			collect(d);
-		} else {
+		bool dead = __atomic_load_n(&d->dead, __ATOMIC_SEQ_CST);
+		if (!dead && (pis & PXIS_FATAL)) {
+			recover(d, error_name(pis), pis);
+			continue;
+		}
+		if (pis)
+			port_w32(d, PX_IS, pis);
+		if (!collect(d) && !dead) {
+			pis |= port_r32(d, PX_IS);
 			recover(d, error_name(pis), pis);
 		}
 	}

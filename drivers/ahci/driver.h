@@ -117,7 +117,7 @@ void slot_issue(struct disk *d, int s, unsigned nprd, bool write);
 /* `lender`: the subscription whose lent pools (pools.h) may hold the buffer, or -1. */
 int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		      int waiter, int client, uint32_t generation, uint64_t cookie, int lender, int *slot_out);
-void collect(struct disk *d);
+bool collect(struct disk *d);           /* false: an error holds the port, for recover() */
 void recover(struct disk *d, const char *why, uint32_t is);
 void slot_release(struct slot *s);
 

@@ -129,13 +129,13 @@ static void finish(struct disk *d, int s, int64_t status)
 	notify(sl);
 }
 
-void collect(struct disk *d)
+bool collect(struct disk *d)
 {
 	if (hung || __atomic_load_n(&d->recovering, __ATOMIC_SEQ_CST))
-		return;
+		return true;
 	uint32_t snapshot = __atomic_load_n(&d->issued, __ATOMIC_SEQ_CST);
 	if (!snapshot)
-		return;
+		return true;
 	uint32_t held = port_r32(d, PX_SACT) | port_r32(d, PX_CI);
 	/* An error is visible no later than (in QEMU: atomically with) the failed command
 	 * leaving PxCI, and its PxIS bit stays until recover() takes the port (a later
@@ -143,14 +143,15 @@ void collect(struct disk *d)
 	 * finished slots succeeded is recover()'s question, not ours. */
 	if ((port_r32(d, PX_IS) & PXIS_FATAL) || (port_r32(d, PX_TFD) & TFD_STS_ERR) ||
 	    port_r32(d, PX_SERR))
-		return;
+		return false;
 	uint32_t done = snapshot & ~held;
 	if (!done)
-		return;
+		return true;
 	uint32_t mine = __atomic_fetch_and(&d->issued, ~done, __ATOMIC_SEQ_CST) & done;
 	for (int s = 0; mine; s++, mine >>= 1)
 		if (mine & 1)
 			finish(d, s, 0);
+	return true;
 }
 
 void slot_issue(struct disk *d, int s, unsigned nprd, bool write)

@@ -57,6 +57,7 @@ struct component {
 	size_t elf_len;
 	struct elf_image image;
 	const struct idl *iface;                /* its methods; NULL if it declares none */
+	unsigned nmethods;                      /* iface's, 0 without: here for the PDX path (pinfold/hot.h) */
 
 	const struct manifest_component *manifest;  /* its entry: resources and restart policy */
 	struct capability cap[COMPONENT_CAPS_MAX];

@@ -91,6 +91,7 @@ static void inspect_component(struct component *c, const struct boot_info *boot)
 	if (idl_parse(text, c->image.iface_size, c->name, &idls[c->id], why, sizeof why))
 		boot_error("component %s: interface: %s", c->name, why);
 	c->iface = &idls[c->id];
+	c->nmethods = c->iface->nmethods;
 }
 
 static bool map_fresh_pages(struct component *c, uint64_t va, uint64_t len, uint64_t perms)

@@ -57,7 +57,7 @@ static inline int64_t invoke_check(const struct thread *t, uint64_t capidx, uint
 		return E_NO_CAP;
 	const struct capability *cap = &caller->cap[capidx];
 	struct component *callee = cap->target;
-	if (!callee->iface || method >= callee->iface->nmethods)
+	if (method >= callee->nmethods)
 		return E_NO_METHOD;
 	if (!(cap->methods & (1u << method)))
 		return E_NOT_PERMITTED;

@@ -296,6 +296,7 @@ static void emit_server(void)
 	     "#define PINFOLD_GEN_%s_SERVER_H\n\n"
 	     "#include <stdint.h>\n\n"
 	     "#include <pinfold/errors.h>\n"
+	     "#include <pinfold/hot.h>\n"
 	     "#include <pinfold/pdx.h>\n\n"
 	     "#include \"%s_client.h\"\n", component, upper, upper, component);
 	for (unsigned k = 0; k < idl.nmethods; k++) {
@@ -308,8 +309,8 @@ static void emit_server(void)
 		emit(");\n");
 	}
 
-	emit("\n/* Declared in <pinfold/pdx.h>; the PDX runtime enters it. */\n"
-	     "int64_t component_dispatch(uint32_t method, const uint64_t args[6], "
+	emit("\n/* Declared in <pinfold/pdx.h>; the PDX runtime enters it on every call. */\n"
+	     "HOT int64_t component_dispatch(uint32_t method, const uint64_t args[6], "
 	     "uint64_t results[2])\n"
 	     "{\n"
 	     "\t(void)args;\n"

@@ -46,6 +46,7 @@
  */
 #include "components/block/block.h"
 
+#include <pinfold/hot.h>
 #include <string.h>
 
 #include "ahci_client.h"
@@ -72,7 +73,7 @@ static uint32_t waiter_busy[BLOCK_WAITERS];
  * waiter has a higher priority than the holder (a client's thread keeps its
  * priority in block): a yield would only choose the waiter again.
  */
-void block_lock(void)
+HOT void block_lock(void)
 {
 	uint32_t free = 0;
 	for (unsigned tries = 0; !__atomic_compare_exchange_n(&lock_word, &free, 1, false, __ATOMIC_ACQUIRE,
@@ -85,7 +86,7 @@ void block_lock(void)
 	}
 }
 
-void block_unlock(void)
+HOT void block_unlock(void)
 {
 	__atomic_store_n(&lock_word, 0, __ATOMIC_RELEASE);
 }
@@ -135,7 +136,7 @@ int64_t component_init(void)
  * them all the same, and a read harms no disk; checking twice would walk the
  * caller's page tables twice per request, on the fastest path there is.
  */
-static int64_t check(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
+HOT static int64_t check(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		     bool waiting)
 {
 	if (disk >= ndisks)
@@ -157,7 +158,7 @@ static int64_t check(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, u
 	return err < 0 ? err : (int64_t)bytes;
 }
 
-int64_t block_enter(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
+HOT int64_t block_enter(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		    int client, uint32_t generation, uint64_t cookie, int waiter)
 {
 	int64_t bytes = check(disk, op, lba, count, buffer, waiter >= 0);
@@ -192,14 +193,14 @@ int64_t block_enter(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, ui
 	return s;
 }
 
-int64_t block_release(int s)
+HOT int64_t block_release(int s)
 {
 	bounce_free(requests[s].bounce, requests[s].bytes);
 	requests[s] = (struct request){ .client = -1, .waiter = -1 };
 	return book_take(&book, s);
 }
 
-static int waiter_claim(void)
+HOT static int waiter_claim(void)
 {
 	for (;;) {
 		for (int w = 0; w < BLOCK_WAITERS; w++) {
@@ -224,7 +225,7 @@ static bool past(uint64_t *until)
 
 /* A waiting method: enter the request (waiting while the book or pool is full), have it
  * issued — a read by this thread itself, if it can, else by the engine — and wait for it. */
-static int64_t wait_for(uint64_t op, uint64_t disk, uint64_t lba, uint64_t count, uint64_t buffer)
+HOT static int64_t wait_for(uint64_t op, uint64_t disk, uint64_t lba, uint64_t count, uint64_t buffer)
 {
 	uint64_t until = 0;
 	int w = waiter_claim();
@@ -268,7 +269,7 @@ int64_t serve_info(uint64_t disk, uint64_t *sectors, uint64_t *sector_size)
 	return 0;
 }
 
-int64_t serve_read(uint64_t disk, uint64_t lba, uint64_t count, uint64_t buffer)
+HOT int64_t serve_read(uint64_t disk, uint64_t lba, uint64_t count, uint64_t buffer)
 {
 	return wait_for(OP_READ, disk, lba, count, buffer);
 }

@@ -10,6 +10,7 @@
 #include "components/block/book.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <string.h>
 
 void book_init(struct book *b)
@@ -36,7 +37,7 @@ static void set_state(struct book *b, struct book_request *r, enum book_state s)
 		b->unfinished_writes++;
 }
 
-int book_add(struct book *b, bool write, uint64_t lba, uint64_t count,
+HOT int book_add(struct book *b, bool write, uint64_t lba, uint64_t count,
 	     uint64_t client, uint64_t cookie)
 {
 	for (int i = 0; i < BOOK_SLOTS; i++) {
@@ -96,7 +97,7 @@ int book_next(struct book *b)
 	return best;
 }
 
-bool book_claim(struct book *b, int slot)
+HOT bool book_claim(struct book *b, int slot)
 {
 	if (slot < 0 || slot >= BOOK_SLOTS || b->slot[slot].state != BOOK_WAITING || !may_issue(b, &b->slot[slot]))
 		return false;
@@ -112,7 +113,7 @@ void book_unissue(struct book *b, int slot)
 	b->slot[slot].tries--;
 }
 
-bool book_complete(struct book *b, int slot, uint64_t gen, int64_t status)
+HOT bool book_complete(struct book *b, int slot, uint64_t gen, int64_t status)
 {
 	if (slot < 0 || slot >= BOOK_SLOTS)
 		return false;
@@ -150,7 +151,7 @@ void book_driver_restarted(struct book *b)
 	}
 }
 
-int64_t book_take(struct book *b, int slot)
+HOT int64_t book_take(struct book *b, int slot)
 {
 	if (slot < 0 || slot >= BOOK_SLOTS || b->slot[slot].state != BOOK_DONE)
 		return E_INVAL;

@@ -15,6 +15,7 @@
  */
 #include "components/block/bounce.h"
 
+#include <pinfold/hot.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ static void mark(unsigned first, unsigned n, bool in_use)
 	}
 }
 
-uint8_t *bounce_alloc(uint64_t bytes)
+HOT uint8_t *bounce_alloc(uint64_t bytes)
 {
 	unsigned n = (unsigned)((bytes + PAGE - 1) / PAGE);
 	if (n == 0 || n > PAGES)
@@ -69,7 +70,7 @@ uint8_t *bounce_alloc(uint64_t bytes)
 	return NULL;
 }
 
-void bounce_free(uint8_t *p, uint64_t bytes)
+HOT void bounce_free(uint8_t *p, uint64_t bytes)
 {
 	if (!p)
 		return;

@@ -32,6 +32,7 @@
  */
 #include "components/block/block.h"
 
+#include <pinfold/hot.h>
 #include <pinfold/kcall.h>
 
 #include "ahci_client.h"
@@ -51,7 +52,7 @@ static bool driver_gone(int64_t err)
 
 /* A request is done: copy read data out, count it, tell its owner — unless the owner is
  * the calling thread itself (engine_transfer), which needs no event.  Under the lock. */
-static void finish(int s, bool tell)
+HOT static void finish(int s, bool tell)
 {
 	struct request *r = &requests[s];
 	struct book_request *b = &book.slot[s];
@@ -77,7 +78,7 @@ static void finish(int s, bool tell)
  * most of them were fine, so each is issued again, up to BOOK_MAX_TRIES in
  * all, before its owner hears of it.  Under the lock.
  */
-static bool retried(int s, int64_t status)
+HOT static bool retried(int s, int64_t status)
 {
 	if (status != E_IO || !book_retry(&book, s))
 		return false;
@@ -228,7 +229,7 @@ static void engine(uint64_t arg)
  * freed while this thread is in `transfer`: only the waiter releases it.
  * Not connected, or the book says not yet: false, the engine issues it.
  */
-bool engine_transfer(int s)
+HOT bool engine_transfer(int s)
 {
 	if (!__atomic_load_n(&connected, __ATOMIC_SEQ_CST))
 		return false;

@@ -42,6 +42,7 @@
  * other requests hold pins: try again after a completion), E_IO (the disk is given up),
  * E_DENIED (not subscribed to this instance).
  */
+#include <pinfold/hot.h>
 #include <string.h>
 
 #include "ahci_server.h"
@@ -72,7 +73,7 @@ bool hung, irq_hang;
 static bool started;                    /* interrupts may be served */
 static bool no_ncq;                     /* boot option test=ahci-no-ncq: DMA EXT only, for the tests */
 
-static int caller(void)
+HOT static int caller(void)
 {
 	struct kcall_result r = kernel_info_of(INFO_CALLER, 0);
 	return r.status < 0 ? -1 : (int)r.value;
@@ -254,13 +255,13 @@ static const char *error_name(uint32_t pis)
 
 /* Counts the interrupt method's runs, at their start and end: odd while one runs.  An
  * issuer that sees it odd or changed collects itself (slots.c, slot_issue). */
-static void count_interrupt(void)
+HOT static void count_interrupt(void)
 {
 	for (unsigned i = 0; i < ndisks; i++)
 		__atomic_fetch_add(&disks[i].interrupts, 1, __ATOMIC_SEQ_CST);
 }
 
-static void service(void)
+HOT static void service(void)
 {
 	/* §5.5.3: clear PxIS, then IS, then look at the commands: a completion after
 	 * the clearing raises a new MSI, which the kernel keeps pending for us.  An
@@ -288,7 +289,7 @@ static void service(void)
 		hba_w32(HBA_IS, is);
 }
 
-int64_t serve_interrupt(uint64_t line)
+HOT int64_t serve_interrupt(uint64_t line)
 {
 	(void)line;
 	if (!started)
@@ -302,7 +303,7 @@ int64_t serve_interrupt(uint64_t line)
 	return 0;
 }
 
-static struct disk *disk_arg(uint64_t disk)
+HOT static struct disk *disk_arg(uint64_t disk)
 {
 	return disk < ndisks ? &disks[disk] : NULL;
 }
@@ -384,7 +385,7 @@ int64_t serve_reap(uint64_t *cookie, uint64_t *status)
 	return client_reap(caller(), cookie, status);
 }
 
-int64_t serve_transfer(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer)
+HOT int64_t serve_transfer(uint64_t disk, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer)
 {
 	struct disk *d = disk_arg(disk);
 	if (!d)

@@ -5,6 +5,7 @@
 #include "drivers/ahci/ata.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 #include <string.h>
 
 /* A command FIS with nothing but its type, the C bit and the command. */
@@ -44,7 +45,7 @@ void ata_flush_cache_ext(struct fis_reg_h2d *fis)
 	command_fis(fis, ATA_FLUSH_CACHE_EXT);
 }
 
-int ata_dma_ext(struct fis_reg_h2d *fis, bool write, uint64_t lba, uint32_t count)
+HOT int ata_dma_ext(struct fis_reg_h2d *fis, bool write, uint64_t lba, uint32_t count)
 {
 	if (!range_ok(lba, count))
 		return E_INVAL;
@@ -55,7 +56,7 @@ int ata_dma_ext(struct fis_reg_h2d *fis, bool write, uint64_t lba, uint32_t coun
 	return 0;
 }
 
-int ata_fpdma_queued(struct fis_reg_h2d *fis, bool write, uint64_t lba, uint32_t count, unsigned tag)
+HOT int ata_fpdma_queued(struct fis_reg_h2d *fis, bool write, uint64_t lba, uint32_t count, unsigned tag)
 {
 	if (!range_ok(lba, count) || tag > ATA_MAX_TAG)
 		return E_INVAL;

@@ -38,6 +38,7 @@
  * restarted client never reaps its predecessor's completions.
  */
 #include "drivers/ahci/driver.h"
+#include <pinfold/hot.h>
 
 #define WAITERS      4          /* concurrent synchronous transfers */
 #define MAX_CLIENTS  8          /* asynchronous clients */
@@ -69,14 +70,14 @@ int clients_init(void)
 	return 0;
 }
 
-static bool take_done(struct slot *s)
+HOT static bool take_done(struct slot *s)
 {
 	uint32_t done = SLOT_DONE;
 	return __atomic_compare_exchange_n(&s->state, &done, SLOT_TAKEN, false, __ATOMIC_SEQ_CST,
 					   __ATOMIC_SEQ_CST);
 }
 
-void notify(struct slot *s)
+HOT void notify(struct slot *s)
 {
 	if (s->waiter >= 0) {
 		event_signal(waiters[s->waiter].event);
@@ -93,7 +94,7 @@ void notify(struct slot *s)
 	}
 }
 
-int waiter_claim(void)
+HOT int waiter_claim(void)
 {
 	for (int i = 0; i < WAITERS; i++) {
 		uint32_t free = 0;
@@ -104,7 +105,7 @@ int waiter_claim(void)
 	return E_BUSY;
 }
 
-void waiter_release(int w)
+HOT void waiter_release(int w)
 {
 	__atomic_store_n(&waiters[w].busy, 0, __ATOMIC_SEQ_CST);
 }
@@ -114,7 +115,7 @@ void waiter_release(int w)
  * finishes well within it, and a kernel call per request is worth saving);
  * the limit is counted from the end of that first wait.
  */
-int64_t waiter_wait(int w, struct disk *d, int s, uint64_t timeout_ns)
+HOT int64_t waiter_wait(int w, struct disk *d, int s, uint64_t timeout_ns)
 {
 	struct slot *sl = &d->slot[s];
 	uint64_t until = 0;             /* 0: not counting yet */
@@ -149,7 +150,7 @@ int64_t waiter_wait(int w, struct disk *d, int s, uint64_t timeout_ns)
 }
 
 /* My entry for component `id`, or -1. */
-static int client_of(int id)
+HOT static int client_of(int id)
 {
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (__atomic_load_n(&clients[i].id, __ATOMIC_SEQ_CST) == id)
@@ -185,7 +186,7 @@ int64_t client_subscribe(int id, int64_t event, uint64_t *epoch_out)
 }
 
 /* The subscription of component `id`: its index and generation, or E_DENIED. */
-int64_t client_lookup(int id, uint32_t *generation)
+HOT int64_t client_lookup(int id, uint32_t *generation)
 {
 	int c = client_of(id);
 	if (c < 0)

@@ -37,6 +37,7 @@
 #include "drivers/ahci/pools.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 
 #define PAGE 4096ull
 
@@ -123,7 +124,7 @@ static bool holds(const struct pool *pl, int client, uint64_t va, uint64_t len)
 	return pl->client == client && va >= pl->va && len <= pl->len && va - pl->va <= pl->len - len;
 }
 
-int pool_enter(int client, uint64_t va, uint64_t len)
+HOT int pool_enter(int client, uint64_t va, uint64_t len)
 {
 	for (int p = 0; p < POOLS; p++) {
 		struct pool *pl = &pools[p];
@@ -139,7 +140,7 @@ int pool_enter(int client, uint64_t va, uint64_t len)
 	return -1;
 }
 
-void pool_leave(int p)
+HOT void pool_leave(int p)
 {
 	if (p < 0 || p >= POOLS)
 		return;

@@ -4,13 +4,14 @@
 #include "drivers/ahci/prd.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 
 unsigned prd_entries(uint64_t len)
 {
 	return (unsigned)((len + PRD_MAX_BYTES - 1) / PRD_MAX_BYTES);
 }
 
-int prd_build(struct ahci_prd *prd, unsigned max, uint64_t address, uint64_t len)
+HOT int prd_build(struct ahci_prd *prd, unsigned max, uint64_t address, uint64_t len)
 {
 	if (len == 0 || (len & 1) || (address & 1) || address + len < address)
 		return E_INVAL;

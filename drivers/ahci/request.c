@@ -4,16 +4,17 @@
 #include "drivers/ahci/request.h"
 
 #include <pinfold/errors.h>
+#include <pinfold/hot.h>
 
 #include "drivers/ahci/ata.h"
 
-uint32_t request_max_count(uint32_t sector_size)
+HOT uint32_t request_max_count(uint32_t sector_size)
 {
 	uint32_t n = sector_size ? AHCI_MAX_REQUEST_BYTES / sector_size : 0;
 	return n > ATA_MAX_COUNT ? ATA_MAX_COUNT : n;
 }
 
-enum request_error request_check(const struct request_bounds *g, uint64_t op, uint64_t lba,
+HOT enum request_error request_check(const struct request_bounds *g, uint64_t op, uint64_t lba,
 				 uint64_t count, uint64_t buffer, uint64_t *bytes)
 {
 	*bytes = 0;
@@ -38,7 +39,7 @@ enum request_error request_check(const struct request_bounds *g, uint64_t op, ui
 	return bad;
 }
 
-enum request_error request_check_range(const struct request_bounds *g, uint64_t buffer, uint64_t len)
+HOT enum request_error request_check_range(const struct request_bounds *g, uint64_t buffer, uint64_t len)
 {
 	if (buffer >= AHCI_USER_LIMIT || len > AHCI_USER_LIMIT - buffer)
 		return REQUEST_BAD_BUFFER;

@@ -42,6 +42,7 @@
 #include "drivers/ahci/driver.h"
 #include "drivers/ahci/prd.h"
 #include "drivers/ahci/request.h"
+#include <pinfold/hot.h>
 
 #define PAGE 4096ull
 
@@ -54,7 +55,7 @@ static bool cas32(uint32_t *p, uint32_t expect, uint32_t desired)
 
 /* Queued and non-queued commands exclude each other (ATA8-ACS: a non-queued command while
  * queued ones are outstanding aborts them all). */
-static bool mode_enter(struct disk *d, bool queued)
+HOT static bool mode_enter(struct disk *d, bool queued)
 {
 	uint32_t old = __atomic_load_n(&d->mode, __ATOMIC_SEQ_CST), next;
 	do {
@@ -66,12 +67,12 @@ static bool mode_enter(struct disk *d, bool queued)
 	return true;
 }
 
-static void mode_leave(struct disk *d, bool queued)
+HOT static void mode_leave(struct disk *d, bool queued)
 {
 	__atomic_fetch_sub(&d->mode, queued ? 1u : 0x10000u, __ATOMIC_SEQ_CST);
 }
 
-int slot_claim(struct disk *d, bool queued)
+HOT int slot_claim(struct disk *d, bool queued)
 {
 	if (__atomic_load_n(&d->dead, __ATOMIC_SEQ_CST))
 		return E_IO;
@@ -102,13 +103,13 @@ void slot_unclaim(struct disk *d, int s)
 	__atomic_store_n(&d->slot[s].state, SLOT_FREE, __ATOMIC_SEQ_CST);
 }
 
-void slot_release(struct slot *s)
+HOT void slot_release(struct slot *s)
 {
 	__atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_SEQ_CST);
 }
 
 /* Takes the completion of slot s (its bit is ours now): unpin, then tell. */
-static void finish(struct disk *d, int s, int64_t status)
+HOT static void finish(struct disk *d, int s, int64_t status)
 {
 	struct slot *sl = &d->slot[s];
 	if (sl->pin_len) {
@@ -129,7 +130,7 @@ static void finish(struct disk *d, int s, int64_t status)
 	notify(sl);
 }
 
-bool collect(struct disk *d)
+HOT bool collect(struct disk *d)
 {
 	if (hung || __atomic_load_n(&d->recovering, __ATOMIC_SEQ_CST))
 		return true;
@@ -154,7 +155,7 @@ bool collect(struct disk *d)
 	return true;
 }
 
-void slot_issue(struct disk *d, int s, unsigned nprd, bool write)
+HOT void slot_issue(struct disk *d, int s, unsigned nprd, bool write)
 {
 	struct slot *sl = &d->slot[s];
 	uint64_t table = (uint64_t)&d->tables[s];
@@ -179,7 +180,7 @@ void slot_issue(struct disk *d, int s, unsigned nprd, bool write)
 		collect(d);
 }
 
-int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
+HOT int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t count, uint64_t buffer,
 		      int waiter, int client, uint32_t generation, uint64_t cookie, int lender, int *slot_out)
 {
 	struct request_bounds g = driver_bounds(d);

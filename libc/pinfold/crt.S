@@ -13,7 +13,7 @@
  */
 #include <pinfold/syscalls.h>
 
-	.text
+	.section .text.hot, "ax", @progbits     /* every call enters here (pinfold/hot.h) */
 	.global component_start
 component_start:
 	xor %ebp, %ebp                  /* backtraces of a component end here */

@@ -3,6 +3,7 @@
  * component_init and component_dispatch, console output, and ASSERT.
  */
 #include <assert.h>
+#include <pinfold/hot.h>
 #include <pinfold/kcall.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ __attribute__((weak)) int64_t component_dispatch(uint32_t method, const uint64_t
  * (which unmasks the line) and wait for the next interrupt, then run the
  * method.  The first wait has no method before it.
  */
-__attribute__((noreturn)) void component_interrupt_loop(uint64_t line, uint64_t method)
+HOT __attribute__((noreturn)) void component_interrupt_loop(uint64_t line, uint64_t method)
 {
 	for (;;) {
 		if (kcall(SYS_IRQ_WAIT, line, 0, 0, 0).status < 0)

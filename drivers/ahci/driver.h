@@ -75,7 +75,6 @@ struct disk {
 	uint32_t issued;                /* slots the HBA holds, whose completion nobody claimed */
 	uint32_t mode;                  /* NCQ commands in flight in 15:0, non-queued in 31:16 */
 	uint32_t in_issue;              /* submitters between writing PxCI and setting `issued` */
-	uint32_t interrupts;            /* interrupt method runs, counted as each begins */
 	uint32_t recovering;            /* 1 while the port is being reset: no new commands */
 	uint32_t dead;                  /* 1 once a reset failed: every request gets E_IO */
 	uint64_t completed, failed, recoveries;
@@ -87,6 +86,7 @@ extern struct pci_driver pci;          /* our controller, through the chipset (l
 extern struct mmio hba;                 /* ABAR (BAR 5); size 0 until the HBA is ours */
 extern bool hung;                       /* `inject ahci hang`: the device is no longer serviced */
 extern bool irq_hang;                   /* `inject ahci irq-hang`: the next interrupt never returns */
+extern uint32_t interrupt_runs;         /* the interrupt method's starts and ends: odd while it runs (atomic) */
 
 /* Register access through libdriver's bounded windows: a stray offset stops the driver. */
 static inline uint32_t hba_r32(unsigned reg) { return mmio_read32(&hba, reg); }

@@ -23,7 +23,7 @@
  * that finished between its PxCI write and its bit in `issued` could have
  * been missed by the interrupt it raised; so an issuer collects once
  * itself after setting the bit if an interrupt method ran at any time in
- * between (each counts itself in `interrupts` as it begins and as it ends).
+ * between (each counts itself in `interrupt_runs` as it begins and as it ends).
  * Otherwise not: collecting reads five registers, and every request would
  * pay for them.
  *
@@ -168,7 +168,7 @@ HOT void slot_issue(struct disk *d, int s, unsigned nprd, bool write)
 	__atomic_fetch_add(&sl->issues, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&d->in_issue, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&sl->state, SLOT_ISSUED, __ATOMIC_SEQ_CST);   /* also orders the table writes */
-	uint32_t interrupts = __atomic_load_n(&d->interrupts, __ATOMIC_SEQ_CST);
+	uint32_t interrupts = __atomic_load_n(&interrupt_runs, __ATOMIC_SEQ_CST);
 	if (sl->queued)
 		port_w32(d, PX_SACT, bit);
 	port_w32(d, PX_CI, bit);
@@ -176,7 +176,7 @@ HOT void slot_issue(struct disk *d, int s, unsigned nprd, bool write)
 	__atomic_fetch_sub(&d->in_issue, 1, __ATOMIC_SEQ_CST);
 	/* An interrupt method that begins after `issued` has our bit sees it.  One that ran
 	 * at any moment since before PxCI may have missed it: it counted itself (ahci.c). */
-	if ((interrupts & 1) || __atomic_load_n(&d->interrupts, __ATOMIC_SEQ_CST) != interrupts)
+	if ((interrupts & 1) || __atomic_load_n(&interrupt_runs, __ATOMIC_SEQ_CST) != interrupts)
 		collect(d);
 }
 

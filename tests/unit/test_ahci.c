@@ -173,19 +173,24 @@ static const uint8_t captured_identify[512] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
+/* What QEMU's 16 MiB test disk says about itself: the captured block and the built one alike. */
+#define CHECK_QEMU_TEST_DISK(id) do { \
+	CHECK_STR((id).model, "QEMU HARDDISK"); \
+	CHECK_STR((id).serial, "QM00001"); \
+	CHECK_STR((id).firmware, "2.5+"); \
+	CHECK_EQ((id).sectors, 32768); \
+	CHECK_EQ((id).sector_size, 512); \
+	CHECK((id).lba48); \
+	CHECK((id).flush_ext); \
+	CHECK((id).ncq); \
+	CHECK_EQ((id).queue_depth, 32); \
+} while (0)
+
 TEST(ahci_identify_captured_from_qemu)
 {
 	struct ata_identity id;
 	CHECK_EQ(ata_identify_parse(captured_identify, &id), 0);
-	CHECK_STR(id.model, "QEMU HARDDISK");
-	CHECK_STR(id.serial, "QM00001");
-	CHECK_STR(id.firmware, "2.5+");
-	CHECK_EQ(id.sectors, 32768);
-	CHECK_EQ(id.sector_size, 512);
-	CHECK(id.lba48);
-	CHECK(id.flush_ext);
-	CHECK(id.ncq);
-	CHECK_EQ(id.queue_depth, 32);
+	CHECK_QEMU_TEST_DISK(id);
 }
 
 static void qemu_identify(uint8_t *d, uint64_t sectors)
@@ -217,15 +222,7 @@ TEST(ahci_identify_qemu_disk)
 	struct ata_identity id;
 	qemu_identify(d, 32768);
 	CHECK_EQ(ata_identify_parse(d, &id), 0);
-	CHECK_STR(id.model, "QEMU HARDDISK");
-	CHECK_STR(id.serial, "QM00001");
-	CHECK_STR(id.firmware, "2.5+");
-	CHECK_EQ(id.sectors, 32768);
-	CHECK_EQ(id.sector_size, 512);
-	CHECK(id.lba48);
-	CHECK(id.flush_ext);
-	CHECK(id.ncq);
-	CHECK_EQ(id.queue_depth, 32);
+	CHECK_QEMU_TEST_DISK(id);
 }
 
 TEST(ahci_identify_large_and_4k_sectors)

@@ -350,7 +350,7 @@ void component_crash(struct component *c, const char *reason)
 		thread_exit();
 }
 
-int64_t component_control(struct component *c, int op)
+int64_t component_control(struct component *c, int op, const char *by)
 {
 	if (op == CONTROL_KILL) {
 		if (c->state != COMPONENT_RUNNING && c->state != COMPONENT_LOADING)
@@ -360,7 +360,9 @@ int64_t component_control(struct component *c, int op)
 	}
 	if (op == CONTROL_RESTART) {
 		if (c->state == COMPONENT_RUNNING || c->state == COMPONENT_LOADING) {
-			component_crash(c, "restart requested");
+			char reason[48];
+			snprintf(reason, sizeof reason, "restart requested%s%s", by ? " by " : "", by ? by : "");
+			component_crash(c, reason);
 			return 0;
 		}
 		if (c->state != COMPONENT_FAILED && c->state != COMPONENT_STOPPED)

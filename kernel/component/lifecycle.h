@@ -41,7 +41,8 @@ void lifecycle_user_fault(struct trap_frame *f);
  */
 void component_crash(struct component *c, const char *reason);
 
-/* SYS_COMPONENT_CONTROL: CONTROL_KILL or CONTROL_RESTART (pinfold/syscalls.h). */
-int64_t component_control(struct component *c, int op);
+/* SYS_COMPONENT_CONTROL: CONTROL_KILL or CONTROL_RESTART (pinfold/syscalls.h), on
+ * behalf of the component named `by` ("restart requested by BY"), or of the shell (NULL). */
+int64_t component_control(struct component *c, int op, const char *by);
 
 #endif

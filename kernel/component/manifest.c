@@ -215,6 +215,33 @@ static bool parse_control(struct parser *ps)
 }
 
 /*
+ * "supervise NAME...": may restart these components, which it must also call,
+ * when they stop finishing the work it gives them (the block service for
+ * ahci: a driver that still answers calls but never completes a request is
+ * hung all the same, and only its client can tell).  Checked against the
+ * capabilities by manifest_resolve().
+ */
+static bool parse_supervise(struct parser *ps)
+{
+	struct manifest_component *c = ps->cur;
+	struct word w;
+	unsigned n = 0;
+
+	while (next_word(ps, &w)) {
+		n++;
+		if (!manifest_is_name(w.s, w.len))
+			return fail(ps, "bad component name '%.*s' for supervise", WORD(w));
+		if (w.len == strlen(c->name) && memcmp(w.s, c->name, w.len) == 0)
+			return fail(ps, "component '%s' supervises itself", c->name);
+		if (c->nsupervise == MANIFEST_MAX_SUPERVISE)
+			return fail(ps, "too many supervised components (at most %d)", MANIFEST_MAX_SUPERVISE);
+		memcpy(c->supervise[c->nsupervise], w.s, w.len);
+		c->supervise[c->nsupervise++][w.len] = 0;
+	}
+	return n || fail(ps, "missing value after 'supervise'");
+}
+
+/*
  * "chipset": the trusted chipset component (DESIGN.md "The chipset
  * component"): it may map device memory into drivers, pin their memory for
  * DMA and bind their interrupts.  There is at most one.
@@ -544,6 +571,7 @@ static const struct {
 	{ "watchdog", parse_watchdog, true },
 	{ "storm", parse_storm, true },
 	{ "control", parse_control, true },
+	{ "supervise", parse_supervise, false },
 	{ "chipset", parse_chipset, true },
 };
 
@@ -673,6 +701,18 @@ static const char *resolve_call(const struct manifest *m, const struct idl *cons
 	return NULL;
 }
 
+/* Component c's entry `supervise NAME`: NAME must be a component that c calls. */
+static const char *check_supervised(const struct manifest *m, const struct manifest_component *c,
+				    const char *name, char *err, size_t errlen)
+{
+	if (manifest_find(m, name) < 0)
+		return resolve_fail(err, errlen, "%s supervises '%s', which is not a component", c->name, name);
+	for (unsigned k = 0; k < c->ncalls; k++)
+		if (strcmp(c->calls[k].target, name) == 0)
+			return NULL;
+	return resolve_fail(err, errlen, "%s supervises %s, which it does not call", c->name, name);
+}
+
 const char *manifest_resolve(struct manifest *m, const struct idl *const idls[],
 			     char *err, size_t errlen)
 {
@@ -687,6 +727,11 @@ const char *manifest_resolve(struct manifest *m, const struct idl *const idls[],
 			if (bad)
 				return bad;
 		}
+		for (unsigned k = 0; k < c->nsupervise; k++) {
+			bad = check_supervised(m, c, c->supervise[k], err, errlen);
+			if (bad)
+				return bad;
+		}
 	}
 
 	for (unsigned i = 0; i < m->ncomponents; i++) {
@@ -698,9 +743,11 @@ const char *manifest_resolve(struct manifest *m, const struct idl *const idls[],
 			while (cap < c->ncaps && c->caps[cap].target != target)
 				cap++;
 			if (cap == c->ncaps)    /* at most ncalls distinct callees: fits */
-				c->caps[c->ncaps++] = (struct manifest_cap){ (uint8_t)target, 0 };
+				c->caps[c->ncaps++] = (struct manifest_cap){ (uint8_t)target, 0, false };
 			c->caps[cap].methods |= mask;
 		}
+		for (unsigned k = 0; k < c->nsupervise; k++)
+			c->caps[manifest_cap_find(m, i, c->supervise[k])].supervise = true;   /* checked above */
 	}
 	return NULL;
 }

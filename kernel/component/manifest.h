@@ -20,10 +20,11 @@
  *         watchdog 2000               # ms a method may run before the component counts as hung
  *         storm 5000                  # interrupts on one line in 100 ms that make a storm
  *         control                     # may kill and restart the components it may call (the shell)
+ *         supervise ahci              # may restart these callees when they stop finishing work (block)
  *         chipset                     # the trusted chipset: maps devices, pins, binds MSIs (one only)
  *
- * call, ports, irq and pci take one or more values and may repeat (values
- * accumulate); component, image, stacks, priority and heap take exactly one
+ * call, ports, irq, pci and supervise take one or more values and may repeat
+ * (values accumulate); component, image, stacks, priority and heap take exactly one
  * value, restart one to three KEY=VALUE settings, and each of those may be
  * given once per component.  Numbers are decimal or 0x-prefixed hex.  Names
  * are [a-z][a-z0-9_-]*, at most MANIFEST_NAME_MAX characters.  A line is at
@@ -40,7 +41,8 @@
  *
  * Parsing checks the text alone.  manifest_resolve() then checks each call
  * against the callee's interface (kernel/component/idl.h) and turns the call
- * entries into capabilities.  Errors are "manifest:LINE: message" from the
+ * entries into capabilities; a supervised component must be one of the
+ * supervisor's callees, and its capability is marked.  Errors are "manifest:LINE: message" from the
  * parser and "manifest: message" from resolution; the first one wins.
  */
 #ifndef PINFOLD_COMPONENT_MANIFEST_H
@@ -58,6 +60,7 @@
 #define MANIFEST_MAX_IRQS       4
 #define MANIFEST_MAX_PCI        4
 #define MANIFEST_NAME_MAX       15
+#define MANIFEST_MAX_SUPERVISE  4       /* components one component may supervise */
 #define MANIFEST_IMAGE_MAX      63
 #define MANIFEST_LINE_MAX       200
 
@@ -99,6 +102,7 @@ struct manifest_pci {
 struct manifest_cap {
 	uint8_t target;                 /* the callee's index in manifest.components */
 	uint32_t methods;               /* bit N: may invoke method number N */
+	bool supervise;                 /* may restart the callee ("supervise") */
 };
 
 struct manifest_component {
@@ -123,6 +127,8 @@ struct manifest_component {
 	unsigned watchdog_ms;
 	unsigned storm_limit;           /* more interrupts than this on a line in 100 ms: a storm */
 	bool control;                   /* may kill/restart what it holds capabilities for, read the console log */
+	unsigned nsupervise;            /* "supervise": callees it may restart, as written */
+	char supervise[MANIFEST_MAX_SUPERVISE][MANIFEST_NAME_MAX + 1];
 	bool chipset;                   /* the chipset component: device, pin and vector authority */
 
 	/*

@@ -479,18 +479,34 @@ static void sys_component_method(struct trap_frame *f)
 	ok(f, len - 1);
 }
 
-/* SYS_COMPONENT_CONTROL(n, op): for a component with the manifest's "control" right,
- * on components it holds a capability for. */
+/* The manifest's "supervise" right over `target`, one of c's callees. */
+static bool supervises(const struct component *c, const struct component *target)
+{
+	const struct manifest_component *m = c->manifest;
+	for (unsigned i = 0; i < m->ncaps; i++)
+		if (m->caps[i].supervise && &components[m->caps[i].target] == target)
+			return true;
+	return false;
+}
+
+/*
+ * SYS_COMPONENT_CONTROL(n, op): for a component with the manifest's "control"
+ * right, on components it holds a capability for; or CONTROL_RESTART of a
+ * running component by its supervisor (the manifest's "supervise"), which the
+ * console names: "crash: ahci: restart requested by block".
+ */
 static void sys_component_control(struct trap_frame *f)
 {
-	if (!caller()->manifest->control)
-		return status(f, E_DENIED);     /* the manifest's "control" right */
 	if (f->rdi >= (uint64_t)component_count)
 		return status(f, E_NOT_FOUND);
 	struct component *target = &components[f->rdi];
-	if (!controls(caller(), target))
-		return status(f, E_DENIED);
-	status(f, component_control(target, (int)f->rsi));
+	if (controls(caller(), target))
+		return status(f, component_control(target, (int)f->rsi, NULL));
+	if (f->rsi != CONTROL_RESTART || !supervises(caller(), target))
+		return status(f, E_DENIED);     /* the manifest's "control" and "supervise" rights */
+	if (target->state != COMPONENT_RUNNING)
+		return status(f, E_BUSY);       /* a supervisor does not revive what has failed */
+	status(f, component_control(target, CONTROL_RESTART, caller()->name));
 }
 
 static void (*const handlers[SYS_COUNT])(struct trap_frame *f) = {

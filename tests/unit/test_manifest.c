@@ -713,6 +713,7 @@ static bool well_formed(const struct manifest *m)
 		    strnlen(c->image, sizeof c->image) == sizeof c->image || !c->image[0] ||
 		    c->ncalls > MANIFEST_MAX_CALLS || c->nports > MANIFEST_MAX_PORTS ||
 		    c->nirqs > MANIFEST_MAX_IRQS || c->npci > MANIFEST_MAX_PCI ||
+		    c->nsupervise > MANIFEST_MAX_SUPERVISE ||
 		    c->stacks < 1 || c->stacks > MANIFEST_MAX_STACKS ||
 		    c->priority > MANIFEST_MAX_PRIORITY || c->heap_kib > MANIFEST_MAX_HEAP_KIB ||
 		    c->restart_window < 1 || c->ncaps)
@@ -766,6 +767,11 @@ static void fuzz_resolve(const struct idl *const pool[3], unsigned *resolved)
 			CHECK(c->caps[k].methods != 0);
 			CHECK(manifest_cap_find(&man, i, man.components[c->caps[k].target].name)
 			      == (int)k);
+			/* Marked supervised exactly when a supervise entry names the callee. */
+			bool named = false;
+			for (unsigned n = 0; n < c->nsupervise; n++)
+				named |= strcmp(c->supervise[n], man.components[c->caps[k].target].name) == 0;
+			CHECK(c->caps[k].supervise == named);
 		}
 	}
 }
@@ -790,7 +796,7 @@ TEST(manifest_fuzz)
 		"call ", "world.ping", "hello.*", "a.f", "world.add", "ports ", "0x3f8-0x3ff",
 		"0x60", "-", "irq ", "4", "255", "pci ", "1234:11e8", "@00:02.0", "@0:3.0", "@", "restart ", "max=5",
 		"window=0", "stacks ", "priority ", "heap ", "1024", "\r\n", "\x01", "\xff", ".",
-		"=", ":", "0x", "99999999999999999999",
+		"=", ":", "0x", "99999999999999999999", "supervise ",
 	};
 	static struct idl wi, bi;
 	static char buf[1024];
@@ -891,4 +897,39 @@ TEST(manifest_chipset_keyword)
 	const char *junk = "component a\n    chipset now\n";
 	CHECK(manifest_parse(junk, strlen(junk), &m, err, sizeof err) != NULL);
 	CHECK_STR(err, "manifest:2: trailing junk 'now'");
+}
+
+TEST(manifest_supervise_keyword)
+{
+	static struct idl bi;
+	parse_idl(&bi, "interface b\n x()\n y()\n");
+	const struct idl *idls[] = { &bi, &bi, &bi };
+
+	CHECK(parse("component a\n call c.x b.y\n supervise b\ncomponent b\ncomponent c\n") == NULL);
+	CHECK_EQ(man.components[0].nsupervise, 1);
+	CHECK_STR(man.components[0].supervise[0], "b");
+	CHECK_STR(manifest_resolve(&man, idls, err, sizeof err), NULL);
+	CHECK_EQ(man.components[0].ncaps, 2);
+	CHECK_EQ(man.components[0].caps[0].target, 2);
+	CHECK(!man.components[0].caps[0].supervise);    /* c is called, not supervised */
+	CHECK_EQ(man.components[0].caps[1].target, 1);
+	CHECK(man.components[0].caps[1].supervise);
+	CHECK(!man.components[1].nsupervise);
+
+	/* Values accumulate over lines, up to the limit. */
+	CHECK(parse("component a\n supervise b c\n supervise d e\ncomponent b\n") == NULL);
+	CHECK_EQ(man.components[0].nsupervise, 4);
+	CHECK_STR(man.components[0].supervise[3], "e");
+	CHECK_STR(parse("component a\n supervise b c d e f\n"),
+		  "manifest:2: too many supervised components (at most 4)");
+	CHECK_STR(parse("component a\n supervise a\n"), "manifest:2: component 'a' supervises itself");
+	CHECK_STR(parse("component a\n supervise\n"), "manifest:2: missing value after 'supervise'");
+	CHECK_STR(parse("component a\n supervise B\n"), "manifest:2: bad component name 'B' for supervise");
+
+	/* Only a callee, and only a component. */
+	CHECK(parse("component a\n call c.x\n supervise b\ncomponent b\ncomponent c\n") == NULL);
+	CHECK_STR(manifest_resolve(&man, idls, err, sizeof err), "manifest: a supervises b, which it does not call");
+	CHECK(parse("component a\n call b.x\n supervise nosuch\ncomponent b\n") == NULL);
+	CHECK_STR(manifest_resolve(&man, idls, err, sizeof err),
+		  "manifest: a supervises 'nosuch', which is not a component");
 }

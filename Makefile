@@ -58,7 +58,7 @@ HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
 	kernel/component/idl.c kernel/component/manifest.c \
 	components/shell/lineedit.c components/shell/words.c \
 	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \
-	components/block/book.c components/block/bounce.c \
+	components/block/book.c components/block/bounce.c components/block/overdue.c \
 	drivers/ahci/ata.c drivers/ahci/prd.c drivers/ahci/identify.c drivers/ahci/request.c \
 	drivers/ahci/pools.c
 HOST_SRCS += $(FAT_SRCS)

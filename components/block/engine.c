@@ -16,7 +16,12 @@
  *   3. reaps every completion, copies read data from the bounce buffer to
  *      the client's buffer (mem_copy: E_FAULT if the client revoked its
  *      grant, never a fault of block's), and tells the request's owner;
- *   4. waits for its event: briefly while the driver refuses work (E_BUSY),
+ *   4. now and then (every round that waited in vain, and every
+ *      SWEEP_ROUNDS-th round) sweeps the book for a request the driver has
+ *      held too long (overdue.h): a driver that answers calls but finishes
+ *      nothing is hung, and block, its supervisor in the manifest, has the
+ *      kernel restart it;
+ *   5. waits for its event: briefly while the driver refuses work (E_BUSY),
  *      20 ms while requests are with the driver — a restarted driver cannot
  *      signal (the kernel revoked the event grant), so the engine must ask —
  *      and up to a second when idle.
@@ -34,16 +39,22 @@
 
 #include <pinfold/hot.h>
 #include <pinfold/kcall.h>
+#include <string.h>
 
 #include "ahci_client.h"
+#include "components/block/overdue.h"
 
 #define COOKIE(slot, gen) ((uint64_t)(slot) | (gen) << 8)
+#define OVERDUE_LIMIT     (12000 * MS)  /* ahci gives up a command itself after 10 s (its watch thread) */
+#define SWEEP_ROUNDS      64            /* a busy engine sweeps at least this often */
 
 static int64_t event = -1;
 static bool connected;                  /* written by the engine thread only, as are refused and lend_pending */
 static bool lend_pending;               /* the pool is to be lent to ahci: it said E_BUSY */
 static bool refused;                    /* the driver answered E_BUSY: try again soon */
 static uint64_t reissued, failed;       /* under block_lock */
+static struct overdue overdue;          /* the engine thread's */
+static int64_t ahci_id = -1;            /* ahci's component number, for a restart */
 
 static bool driver_gone(int64_t err)
 {
@@ -182,6 +193,37 @@ static void collect(void)
 		__atomic_store_n(&connected, false, __ATOMIC_SEQ_CST);
 }
 
+/* ahci's component number: what the kernel's restart call takes. */
+static int64_t find_ahci(void)
+{
+	struct component_info info;
+	for (uint64_t id = 0; kcall(SYS_COMPONENT_INFO, id, (uint64_t)&info, 0, 0).status == 0; id++)
+		if (strcmp(info.name, "ahci") == 0)
+			return (int64_t)id;
+	return E_NOT_FOUND;
+}
+
+/*
+ * A request has been with the driver longer than any working driver takes:
+ * the driver is hung though it still answers, and block restarts it (the
+ * manifest's `supervise ahci`).  Its calls then fail, the engine connects
+ * to the new instance, and what the old one held is issued again.
+ */
+static void supervise(void)
+{
+	block_lock();
+	bool late = overdue_sweep(&overdue, &book, clock_ns(), OVERDUE_LIMIT);
+	block_unlock();
+	if (!late)
+		return;
+	log_printf("block: ahci has held a request for more than %u s: restarting it\n",
+		   (unsigned)(OVERDUE_LIMIT / (1000 * MS)));
+	int64_t err = ahci_id < 0 ? ahci_id : kcall(SYS_COMPONENT_CONTROL, (uint64_t)ahci_id, CONTROL_RESTART, 0, 0).status;
+	if (err < 0)
+		log_printf("block: restarting ahci: %s\n", pinfold_strerror(err));
+	overdue_init(&overdue);         /* the issues to the new instance are counted afresh */
+}
+
 static uint64_t pause_ns(void)
 {
 	block_lock();
@@ -195,7 +237,8 @@ static uint64_t pause_ns(void)
 static void engine(uint64_t arg)
 {
 	(void)arg;
-	for (bool timed_out = false;;) {
+	bool timed_out = false;
+	for (unsigned round = 0;; round++) {
 		if (!connected && connect() < 0) {
 			sleep_ns(5 * MS);       /* the driver is restarting */
 			continue;
@@ -214,6 +257,8 @@ static void engine(uint64_t arg)
 			lend();
 		if (connected)
 			issue();
+		if (timed_out || round % SWEEP_ROUNDS == 0)
+			supervise();
 		timed_out = event_wait(event, pause_ns()) == E_TIMEOUT;
 	}
 }
@@ -264,6 +309,8 @@ int64_t engine_start(void)
 {
 	if ((event = event_create()) < 0)
 		return event;
+	overdue_init(&overdue);
+	ahci_id = find_ahci();
 	/* Now, not in the thread: the grant's page tables in ahci are made before the
 	 * test components, which count free frames, start (the manifest's order). */
 	if (connect() < 0)

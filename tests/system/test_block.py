@@ -21,6 +21,8 @@ from test_ahci import PINNED_IDLE, RESTART, SECTOR, assert_idle_pins, boot, make
 from test_dma import frames
 from test_shell import wait_count
 
+OVERDUE = r"^block: ahci has held a request for more than 12 s: restarting it$"
+
 READ_LBA, LOOP_SECTORS = 2048, 256
 # Both clients read the same region (overlapping reads go together); each writes its own.
 WRITE_LBA = {"blockcheck": 8192, "blockcheck2": 12288}
@@ -200,11 +202,13 @@ def test_loops_without_faults(make_qemu, tmp_path):
     totals = stop_loops(vm)
     assert all(t[1:] == (0, 0) for t in totals.values()), totals
     assert results(vm.command("call block stats")) == (0, 0)
+    assert not vm.findall(OVERDUE)
     check_write_regions(vm, totals)
 
 
 # Every way ahci can be made to fail, a few per boot (each boot's loops run through all of its).
-# `hang` is not a crash: the driver stops servicing the disk, and `restart ahci` cures it.
+# `hang` is not a crash: the driver stops servicing the disk but answers every call, and block,
+# its supervisor (the manifest's `supervise ahci`), restarts it when a request is overdue.
 FAULT_GROUPS = [
     ["kill", "null", "wild-write", "kernel-write", "wild-jump"],
     ["ud", "div0", "stack", "port", "loop"],
@@ -218,8 +222,10 @@ def crash_ahci(vm, kind, crashes):
         assert "killed ahci" in vm.command("kill ahci")
     elif kind == "hang":
         assert "it survived" in vm.command("inject ahci hang")
-        time.sleep(1)                   # the loops' requests wait in the driver that ignores them
-        assert "restarting ahci" in vm.command("restart ahci")
+        # Nobody types restart: the loops' requests wait in the driver that ignores them
+        # until block finds one overdue (12 s) and has the kernel restart ahci.
+        wait_count(vm, OVERDUE, 1, timeout=60)
+        wait_count(vm, r"^crash: ahci: restart requested by block$", 1, timeout=10)
     else:
         # The answer may come before the crash or after it (loop and irq-hang: after 3 s).
         # The DMA kinds need a free command slot, which the loops may all hold: try again.
@@ -246,6 +252,8 @@ def test_loops_survive_ahci_crashes(make_qemu, tmp_path, kinds):
     assert all(t[1:] == (0, 0) for t in totals.values()), totals
     assert len(vm.findall(RESTART)) == len(kinds)
     assert len(vm.findall(r"^crash: ahci: ")) == len(kinds)
+    # Block restarted ahci for the hang, and only for it: no working driver is overdue.
+    assert len(vm.findall(OVERDUE)) == kinds.count("hang")
     # Nobody but ahci failed.  Except: ahci's hung interrupt method spins at interrupt-thread
     # priority, so a thread of the loops that was inside the chipset (pinning for ahci) at that
     # moment is starved there, and the kernel's watchdog may blame the chipset (2 s) before

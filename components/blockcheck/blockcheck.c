@@ -101,6 +101,11 @@ int64_t serve_revoke(uint64_t *status)
 	return probe_revoke(status);
 }
 
+int64_t serve_unsupervised(uint64_t *restart, uint64_t *kill)
+{
+	return probe_unsupervised(restart, kill);
+}
+
 int64_t serve_flood(uint64_t *accepted, uint64_t *busy)
 {
 	return probe_flood(accepted, busy);

@@ -44,5 +44,6 @@ int64_t loops_status(uint64_t loop, uint64_t *rounds, uint64_t *bad);
 int64_t probe_revoke(uint64_t *status);
 int64_t probe_flood(uint64_t *accepted, uint64_t *busy);
 int64_t probe_latency(uint64_t rounds, uint64_t *block_ns, uint64_t *ahci_ns);
+int64_t probe_unsupervised(uint64_t *restart, uint64_t *kill);
 
 #endif

@@ -3,7 +3,8 @@
  * blockcheck.c): a client cannot hurt block with its buffer (revoke), one
  * client cannot fill the book (flood), and what block costs a waiting
  * client against the driver itself (latency).  Each refuses to run while
- * the loops do, whose completions it would reap.
+ * the loops do, whose completions it would reap.  And one of the kernel's:
+ * calling ahci is not the right to restart it (unsupervised).
  */
 #include "components/blockcheck/blockcheck.h"
 
@@ -133,5 +134,19 @@ int64_t probe_flood(uint64_t *accepted, uint64_t *busy)
 		else if (event_wait(event, 5000 * MS) == E_TIMEOUT)
 			return E_TIMEOUT;
 	}
+	return 0;
+}
+
+/* Restarting or killing ahci takes the manifest's `supervise ahci` (restart only) or
+ * `control`; blockcheck holds a capability for ahci and neither right.  The errors'
+ * numbers, positive; ahci must run on untouched (the test checks the console). */
+int64_t probe_unsupervised(uint64_t *restart, uint64_t *kill)
+{
+	struct component_info info;
+	uint64_t id = 0;
+	while (kcall(SYS_COMPONENT_INFO, id, (uint64_t)&info, 0, 0).status == 0 && strcmp(info.name, "ahci") != 0)
+		id++;
+	*restart = (uint64_t)-kcall(SYS_COMPONENT_CONTROL, id, CONTROL_RESTART, 0, 0).status;
+	*kill = (uint64_t)-kcall(SYS_COMPONENT_CONTROL, id, CONTROL_KILL, 0, 0).status;
 	return 0;
 }

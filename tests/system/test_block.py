@@ -166,6 +166,16 @@ def test_a_client_cannot_hurt_block_with_its_buffer(make_qemu, tmp_path):
     assert results(vm.command("call block disks"))[0] == 1
 
 
+def test_calling_a_driver_is_not_the_right_to_restart_it(make_qemu, tmp_path):
+    """blockcheck calls ahci but has no `supervise ahci`: the kernel refuses to restart or
+    kill it for blockcheck (E_DENIED, 15, both), and ahci runs on."""
+    vm, _ = boot(make_qemu, tmp_path)
+    assert results(vm.command("call blockcheck unsupervised")) == (15, 15)
+    assert not vm.findall(r"^crash: ")
+    assert re.search(r"^disk 0: .*, ready$", vm.command("disk"), re.M)
+    assert results(vm.command("call blockcheck latency 5"))[1] > 0      # ahci still serves
+
+
 def test_one_client_cannot_fill_the_book(make_qemu, tmp_path):
     vm, _ = boot(make_qemu, tmp_path)
     assert results(vm.command("call blockcheck flood")) == (32, 16)   # block's per-client share

@@ -39,7 +39,6 @@
 
 #include <pinfold/hot.h>
 #include <pinfold/kcall.h>
-#include <string.h>
 
 #include "ahci_client.h"
 #include "components/block/overdue.h"
@@ -193,16 +192,6 @@ static void collect(void)
 		__atomic_store_n(&connected, false, __ATOMIC_SEQ_CST);
 }
 
-/* ahci's component number: what the kernel's restart call takes. */
-static int64_t find_ahci(void)
-{
-	struct component_info info;
-	for (uint64_t id = 0; kcall(SYS_COMPONENT_INFO, id, (uint64_t)&info, 0, 0).status == 0; id++)
-		if (strcmp(info.name, "ahci") == 0)
-			return (int64_t)id;
-	return E_NOT_FOUND;
-}
-
 /*
  * A request has been with the driver longer than any working driver takes:
  * the driver is hung though it still answers, and block restarts it (the
@@ -310,7 +299,8 @@ int64_t engine_start(void)
 	if ((event = event_create()) < 0)
 		return event;
 	overdue_init(&overdue);
-	ahci_id = find_ahci();
+	struct component_info info;
+	ahci_id = component_find("ahci", &info);       /* what the kernel's restart call takes */
 	/* Now, not in the thread: the grant's page tables in ahci are made before the
 	 * test components, which count free frames, start (the manifest's order). */
 	if (connect() < 0)

@@ -143,10 +143,10 @@ int64_t probe_flood(uint64_t *accepted, uint64_t *busy)
 int64_t probe_unsupervised(uint64_t *restart, uint64_t *kill)
 {
 	struct component_info info;
-	uint64_t id = 0;
-	while (kcall(SYS_COMPONENT_INFO, id, (uint64_t)&info, 0, 0).status == 0 && strcmp(info.name, "ahci") != 0)
-		id++;
-	*restart = (uint64_t)-kcall(SYS_COMPONENT_CONTROL, id, CONTROL_RESTART, 0, 0).status;
-	*kill = (uint64_t)-kcall(SYS_COMPONENT_CONTROL, id, CONTROL_KILL, 0, 0).status;
+	int64_t id = component_find("ahci", &info);
+	if (id < 0)
+		return id;
+	*restart = (uint64_t)-kcall(SYS_COMPONENT_CONTROL, (uint64_t)id, CONTROL_RESTART, 0, 0).status;
+	*kill = (uint64_t)-kcall(SYS_COMPONENT_CONTROL, (uint64_t)id, CONTROL_KILL, 0, 0).status;
 	return 0;
 }

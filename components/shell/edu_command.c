@@ -114,12 +114,8 @@ static void show_instance(const struct component_info *info, int manifest_bdf)
 /* The instance called `name`: false, with the error printed, if there is none. */
 static bool find_instance(const char *name, struct component_info *info, int *manifest_bdf)
 {
-	for (uint64_t id = 0; kcall(SYS_COMPONENT_INFO, id, (uint64_t)info, 0, 0).status == 0; id++)
-		if (strcmp(info->name, name) == 0) {
-			if (is_edu_instance(info->id, manifest_bdf))
-				return true;
-			break;
-		}
+	if (component_find(name, info) >= 0 && is_edu_instance(info->id, manifest_bdf))
+		return true;
 	shell_error("'%s' is not an edu instance (edu alone lists them)", name);
 	return false;
 }

@@ -58,18 +58,9 @@ void shell_error(const char *fmt, ...)
 /* The contract's states: a component running its init is on its way up, "restarting". */
 static const char *const state_names[] = { "restarting", "running", "restarting", "failed", "stopped" };
 
-/* The component called `name`: its info, or false. */
-static bool find_component(const char *name, struct component_info *info)
-{
-	for (uint64_t id = 0; kcall(SYS_COMPONENT_INFO, id, (uint64_t)info, 0, 0).status == 0; id++)
-		if (strcmp(info->name, name) == 0)
-			return true;
-	return false;
-}
-
 static bool component_arg(const char *name, struct component_info *info)
 {
-	if (find_component(name, info))
+	if (component_find(name, info) >= 0)
 		return true;
 	shell_error("no component named '%s' (see ps)", name);
 	return false;
@@ -256,7 +247,7 @@ static void cmd_bench(void)
 	if (words.count != 2 || strcmp(words.v[1], "ipc") != 0)
 		FAIL("usage: bench ipc | bench pin [ROUNDS] | bench disk [MS [DISK]]");
 	int64_t cap = cap_lookup("benchipc");
-	if (cap < 0 || !find_component("benchipc", &info))
+	if (cap < 0 || component_find("benchipc", &info) < 0)
 		FAIL("no benchmark component");
 	int m = method_index(info.id, "run", &nargs);
 	int64_t r = pdx_invoke((cap_t)cap, (uint32_t)m, args, results);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct kcall_result {
 	int64_t status;
@@ -119,6 +120,16 @@ static inline struct kcall_result kernel_info_of(enum pinfold_info what, uint64_
 }
 
 /* Copies the value of KEY=VALUE on the kernel command line into buf (NUL-terminated); length or error. */
+/* The component called `name`, by SYS_COMPONENT_INFO on one number after another: its
+ * number, with its info in *info; E_NOT_FOUND if no component has that name. */
+static inline int64_t component_find(const char *name, struct component_info *info)
+{
+	for (uint64_t id = 0; kcall(SYS_COMPONENT_INFO, id, (uint64_t)info, 0, 0).status == 0; id++)
+		if (strcmp(info->name, name) == 0)
+			return (int64_t)id;
+	return E_NOT_FOUND;
+}
+
 static inline int64_t boot_option(const char *key, char *buf, size_t size)
 {
 	size_t n = 0;

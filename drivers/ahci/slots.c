@@ -197,11 +197,14 @@ HOT int64_t request_start(struct disk *d, uint64_t op, uint64_t lba, uint64_t co
 	if (bytes && lender >= 0)
 		sl->pool = pool_enter(lender, first, end - first);     /* lent and pinned already? */
 	if (bytes && sl->pool < 0) {
+		/* The chipset's limit of pinned pages per device is a full queue, not a bad request,
+		 * if other requests held pins when we asked: they give them back as they finish.
+		 * (Read before the pin: they may all finish while the chipset answers, and the
+		 * completions that will wake the client for its next try are then on their way.) */
+		bool others_hold_pins = __atomic_load_n(&request_pages, __ATOMIC_SEQ_CST) > 0;
 		/* The device writes the buffer for a read: pin it writable only then. */
 		int64_t err = pci_driver_pin(&pci, (void *)first, end - first, write ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
-		/* The chipset's limit of pinned pages per device is a full queue, not a bad request,
-		 * while other requests hold pins: they give them back as they finish. */
-		if (err == E_LIMIT && __atomic_load_n(&request_pages, __ATOMIC_SEQ_CST))
+		if (err == E_LIMIT && others_hold_pins)
 			err = E_BUSY;
 		if (err < 0) {
 			slot_unclaim(d, s);

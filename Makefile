@@ -54,7 +54,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 # with the host compiler and sanitizers.  Each directory listed here must stay
 # free of inline assembly and port or MMIO access.
 HOST_SRCS := $(LIBC_SRCS) $(wildcard kernel/acpi/*.c) kernel/mm/memmap.c \
-	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c \
+	kernel/mm/pagetable.c kernel/bootopt.c kernel/multiboot.c kernel/logtext.c \
 	kernel/component/idl.c kernel/component/manifest.c \
 	components/shell/lineedit.c components/shell/words.c \
 	components/chipset/pci.c components/chipset/iopt.c components/chipset/vtd.c \

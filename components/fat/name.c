@@ -18,6 +18,7 @@
  * The tail number is chosen by dir.c, which knows which ones are taken.
  */
 #include <string.h>
+#include <utf8.h>
 
 #include "components/fat/name.h"
 
@@ -39,39 +40,6 @@ static bool is_lower(uint16_t c) { return c >= 'a' && c <= 'z'; }
 static bool is_upper(uint16_t c) { return c >= 'A' && c <= 'Z'; }
 static uint8_t to_upper(uint16_t c) { return (uint8_t)(is_lower(c) ? c - 'a' + 'A' : c); }
 static uint8_t fold(uint8_t c) { return (uint8_t)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
-
-/* Decodes one UTF-8 sequence at s (n bytes left); 0 for a malformed one. */
-static size_t utf8_decode(const uint8_t *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, UTF-16 surrogates and values past Unicode are not characters. */
-	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return len;
-}
 
 int name_to_utf16(const char *name, size_t len, uint16_t *units, const char **why)
 {
@@ -116,30 +84,6 @@ int name_to_utf16(const char *name, size_t len, uint16_t *units, const char **wh
 		i += n;
 	}
 	return (int)count;
-}
-
-static size_t utf8_encode(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 bool name_from_utf16(const uint16_t *units, size_t count, char *out, size_t out_size)

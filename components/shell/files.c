@@ -24,6 +24,7 @@
 #include <sha256.h>
 #include <stdio.h>
 #include <string.h>
+#include <utf8.h>
 
 #include "components/fat/listing.h"
 #include "fat_client.h"
@@ -181,10 +182,27 @@ static bool read_file(const char *command, const char *path, bool (*piece)(const
 	return true;
 }
 
+/*
+ * cat's pieces are CHUNK bytes of the file, and a UTF-8 character may be cut
+ * by a piece's end; written so, the console would show its halves as '?'s
+ * (kernel/logtext.h).  So a piece's unfinished last character is carried
+ * and written with the first bytes of the next piece.
+ */
 struct cat_state {
 	const char *path;
 	bool ends_in_newline;
+	char carry[UTF8_MAX];           /* the start of a character the last piece cut */
+	size_t ncarry;
 };
+
+/* How many of the last bytes of p[0..n) start a character that p does not finish. */
+static size_t unfinished_tail(const uint8_t *p, size_t n)
+{
+	for (size_t i = 1; i <= n && i < UTF8_MAX; i++)
+		if (!utf8_continuation(p[n - i]))
+			return utf8_length(p[n - i]) > i ? i : 0;
+	return 0;
+}
 
 static bool cat_piece(const uint8_t *p, size_t n, void *ctx)
 {
@@ -195,17 +213,31 @@ static bool cat_piece(const uint8_t *p, size_t n, void *ctx)
 		shell_error("cat %s: not a text file (use sum)", s->path);
 		return false;
 	}
-	log_write((const char *)p, n);
-	s->ends_in_newline = p[n - 1] == '\n';
+	if (s->ncarry) {
+		size_t head = 0;
+		while (head < n && s->ncarry + head < UTF8_MAX && utf8_continuation(p[head]))
+			s->carry[s->ncarry + head] = (char)p[head], head++;
+		log_write(s->carry, s->ncarry + head);
+		s->ncarry = 0;
+		p += head, n -= head;
+	}
+	size_t tail = unfinished_tail(p, n);
+	log_write((const char *)p, n - tail);
+	memcpy(s->carry, p + n - tail, tail);
+	s->ncarry = tail;
+	if (n)
+		s->ends_in_newline = p[n - 1] == '\n';
 	return true;
 }
 
 static void cat(const char *path)
 {
-	struct cat_state s = { path, true };
+	struct cat_state s = { path, true, { 0 }, 0 };
 	uint64_t total;
+	bool read = read_file("cat", path, cat_piece, &s, &total);
+	log_write(s.carry, s.ncarry);   /* a file that ends inside a character: shown as '?' */
 	/* The prompt must start a line of its own. */
-	if (read_file("cat", path, cat_piece, &s, &total) && !s.ends_in_newline)
+	if (read && !s.ends_in_newline)
 		log_write("\n", 1);
 }
 

@@ -19,27 +19,35 @@
  *      after it and a garbled sequence never leaves bytes in the line.
  *
  *   3. Keys.  Printable ASCII is typed, the editing keys edit, CR and LF end
- *      the line, and any other byte marks the line as bad.
+ *      the line.  A byte >= 0x80 begins or continues a UTF-8 character
+ *      (utf8.h), which is typed when its last byte arrives, if it is well
+ *      formed and printable (FAT names are UTF-8: `cat "/Grüße.txt"`).  Any
+ *      other byte marks the line as bad, and so does a malformed sequence,
+ *      named by the byte that showed it malformed.
  *
- * A line that grew past LINEEDIT_MAX or received a non-printable byte is
- * still edited and echoed as usual (the extra characters are neither stored
- * nor echoed, non-printable bytes are never echoed: echoing them could drive
- * the terminal), but when it ends it yields LINEEDIT_ERROR instead of a line.
- * The mark is kept even if the offending part is erased with Backspace, since
- * the editor cannot tell which characters the user meant; Ctrl-U, Ctrl-C and
- * recalling a history line replace the whole line and clear it.
+ * A line that grew past LINEEDIT_MAX bytes or received a non-printable byte
+ * or character is still edited and echoed as usual (the extra characters are
+ * neither stored nor echoed, non-printable ones are never echoed: echoing
+ * them could drive the terminal), but when it ends it yields LINEEDIT_ERROR
+ * instead of a line.  The mark is kept even if the offending part is erased
+ * with Backspace, since the editor cannot tell which characters the user
+ * meant; Ctrl-U, Ctrl-C and recalling a history line replace the whole line
+ * and clear it.
  *
  * Echo uses only CR, LF, BS and space, which every terminal understands:
  * a character is erased with "\b \b", a whole line with one "\b \b" per
- * character.  FIXME: a line wider than the terminal wraps, and BS does not
- * move back to the previous row on most terminals, so erasing such a line
- * leaves its earlier rows on screen; fixing it needs the terminal's width.
+ * character (a UTF-8 character is one, however many bytes it has).  FIXME:
+ * a line wider than the terminal wraps, and BS does not move back to the
+ * previous row on most terminals, so erasing such a line leaves its earlier
+ * rows on screen; fixing it needs the terminal's width.  Characters two
+ * columns wide (CJK) are erased as one column for the same reason.
  */
 #include "components/shell/lineedit.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <utf8.h>
 
 #define CTRL_C    0x03
 #define BACKSPACE 0x08
@@ -71,12 +79,24 @@ static void rub_out(const struct echo *e, size_t n)
 	}
 }
 
-static void mark_bad(struct lineedit *le, enum lineedit_problem p, uint8_t byte)
+/* What is wrong with the line: the first problem wins.  `what` is the byte, or for
+ * LINEEDIT_BAD_CHAR the character. */
+static void mark_bad(struct lineedit *le, enum lineedit_problem p, uint32_t what)
 {
 	if (le->problem == LINEEDIT_OK) {
 		le->problem = p;
-		le->bad_byte = byte;
+		le->bad = what;
 	}
+}
+
+/* Characters on screen for the n bytes at s: every byte that does not continue one. */
+static size_t characters(const char *s, size_t n)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		count += !utf8_continuation((uint8_t)s[i]);
+	return count;
 }
 
 /* Replaces the whole line, on screen too, and clears its problem mark. */
@@ -84,7 +104,7 @@ static void replace_line(struct lineedit *le, const char *s, const struct echo *
 {
 	size_t n = strnlen(s, LINEEDIT_MAX);
 
-	rub_out(e, le->len);
+	rub_out(e, characters(le->line, le->len));
 	memcpy(le->line, s, n);
 	le->line[n] = '\0';
 	le->len = n;
@@ -142,12 +162,19 @@ static enum lineedit_event end_line(struct lineedit *le, const struct echo *e)
 	put(e, "\r\n", 2);
 	switch (le->problem) {
 	case LINEEDIT_TOO_LONG:
-		snprintf(le->error, sizeof le->error, "line too long (max %d characters)",
-			 LINEEDIT_MAX);
+		snprintf(le->error, sizeof le->error, "line too long (max %d bytes)", LINEEDIT_MAX);
 		return finish(le, LINEEDIT_ERROR);
 	case LINEEDIT_BAD_BYTE:
 		snprintf(le->error, sizeof le->error, "line contains a non-printable byte 0x%02x",
-			 le->bad_byte);
+			 (unsigned)le->bad);
+		return finish(le, LINEEDIT_ERROR);
+	case LINEEDIT_BAD_UTF8:
+		snprintf(le->error, sizeof le->error, "line is not UTF-8 (byte 0x%02x)",
+			 (unsigned)le->bad);
+		return finish(le, LINEEDIT_ERROR);
+	case LINEEDIT_BAD_CHAR:
+		snprintf(le->error, sizeof le->error, "line contains a non-printable character U+%04X",
+			 (unsigned)le->bad);
 		return finish(le, LINEEDIT_ERROR);
 	case LINEEDIT_OK:
 		break;
@@ -204,9 +231,56 @@ static bool escape_byte(struct lineedit *le, uint8_t b, const struct echo *e)
 	return true;
 }
 
+/* Types the n bytes at s (one character) at the end of the line, if they fit. */
+static void type(struct lineedit *le, const char *s, size_t n, const struct echo *e)
+{
+	if (le->len + n > LINEEDIT_MAX) {
+		mark_bad(le, LINEEDIT_TOO_LONG, 0);
+		return;
+	}
+	memcpy(le->line + le->len, s, n);
+	le->len += n;
+	le->line[le->len] = '\0';
+	put(e, s, n);
+}
+
+/*
+ * Step 3 for a byte >= 0x80: gathers a UTF-8 character in le->utf8 and types
+ * it when it is whole.  Returns false if b did not belong to a character and
+ * must be taken as a key after all (an ASCII byte that cut one short).
+ */
+static bool utf8_byte(struct lineedit *le, uint8_t b, const struct echo *e)
+{
+	if (le->utf8_len && !utf8_continuation(b)) {
+		mark_bad(le, LINEEDIT_BAD_UTF8, b);     /* cut short */
+		le->utf8_len = 0;
+	}
+	if (b < 0x80)
+		return false;
+	if (le->utf8_len == 0 && utf8_length(b) < 2) {
+		mark_bad(le, LINEEDIT_BAD_UTF8, b);     /* cannot begin a character */
+		return true;
+	}
+	le->utf8[le->utf8_len++] = (char)b;
+	if (le->utf8_len < utf8_length((uint8_t)le->utf8[0]))
+		return true;
+	uint32_t cp;
+	size_t n = le->utf8_len;
+	le->utf8_len = 0;
+	if (utf8_decode(le->utf8, n, &cp) != n)
+		mark_bad(le, LINEEDIT_BAD_UTF8, b);     /* overlong, a surrogate, or past U+10FFFF */
+	else if (!utf8_printable(cp))
+		mark_bad(le, LINEEDIT_BAD_CHAR, cp);    /* a C1 control */
+	else
+		type(le, le->utf8, n, e);
+	return true;
+}
+
 /* Step 3. */
 static enum lineedit_event key(struct lineedit *le, uint8_t b, const struct echo *e)
 {
+	if ((b >= 0x80 || le->utf8_len) && utf8_byte(le, b, e))
+		return LINEEDIT_NONE;
 	switch (b) {
 	case '\r':
 		le->after_cr = true;
@@ -218,6 +292,8 @@ static enum lineedit_event key(struct lineedit *le, uint8_t b, const struct echo
 	case BACKSPACE:
 	case DEL:
 		if (le->len > 0) {
+			while (le->len > 1 && utf8_continuation((uint8_t)le->line[le->len - 1]))
+				le->len--;      /* the whole character, not a byte of it */
 			le->line[--le->len] = '\0';
 			put(e, "\b \b", 3);
 		}
@@ -231,15 +307,10 @@ static enum lineedit_event key(struct lineedit *le, uint8_t b, const struct echo
 	case '\t':
 		break;
 	default:
-		if (!isprint(b)) {
+		if (!isprint(b))
 			mark_bad(le, LINEEDIT_BAD_BYTE, b);
-		} else if (le->len == LINEEDIT_MAX) {
-			mark_bad(le, LINEEDIT_TOO_LONG, 0);
-		} else {
-			le->line[le->len++] = (char)b;
-			le->line[le->len] = '\0';
-			put(e, &le->line[le->len - 1], 1);
-		}
+		else
+			type(le, (const char *)&b, 1, e);
 		break;
 	}
 	return LINEEDIT_NONE;
@@ -262,6 +333,7 @@ enum lineedit_event lineedit_feed(struct lineedit *le, uint8_t byte, lineedit_ou
 		le->len = 0;
 		le->line[0] = '\0';
 		le->problem = LINEEDIT_OK;
+		le->utf8_len = 0;
 	}
 	if (second_half)
 		return LINEEDIT_NONE;

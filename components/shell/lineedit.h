@@ -6,9 +6,11 @@
  * writes the echo through the caller's `out` callback and says when a line is
  * finished:
  *
- *   LINEEDIT_LINE       lineedit_line() is a complete line of printable ASCII
+ *   LINEEDIT_LINE       lineedit_line() is a complete line of printable text:
+ *                       ASCII, and well-formed UTF-8 without C1 controls
  *   LINEEDIT_CANCELLED  Ctrl-C: the line was thrown away
- *   LINEEDIT_ERROR      the line was overlong or held a non-printable byte;
+ *   LINEEDIT_ERROR      the line was overlong, held a non-printable byte or
+ *                       character, or was not UTF-8;
  *                       lineedit_error() says which (without the "error: "
  *                       prefix, which is the shell's to print)
  *
@@ -16,7 +18,7 @@
  * and the shell prints its output and then the prompt.  The line and the error
  * message stay valid until the next call of lineedit_feed().
  *
- * Keys: printable ASCII is typed; CR, LF and CR LF each end one line;
+ * Keys: printable ASCII and UTF-8 characters are typed; CR, LF and CR LF each end one line;
  * Backspace and DEL erase a character, Ctrl-U the whole line, Ctrl-C cancels;
  * Up and Down (ESC [ A / ESC [ B, or ESC O A / ESC O B) walk the history of
  * the last LINEEDIT_HISTORY non-empty lines.  Every other escape sequence is
@@ -28,8 +30,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <utf8.h>
 
-#define LINEEDIT_MAX     255 /* characters in a line, not counting the NUL */
+#define LINEEDIT_MAX     255 /* bytes in a line, not counting the NUL */
 #define LINEEDIT_HISTORY 16  /* lines the history keeps */
 
 /* Receives echo: n bytes at s (not NUL-terminated). */
@@ -46,7 +49,9 @@ enum lineedit_event {
 enum lineedit_problem {
 	LINEEDIT_OK,
 	LINEEDIT_TOO_LONG,
-	LINEEDIT_BAD_BYTE,
+	LINEEDIT_BAD_BYTE,  /* an ASCII control byte, or DEL as a key never is */
+	LINEEDIT_BAD_UTF8,  /* a byte >= 0x80 that is not part of a well-formed character */
+	LINEEDIT_BAD_CHAR,  /* a well-formed C1 control, U+0080-U+009F */
 };
 
 /* Where the escape-sequence parser is (ECMA-48 section 5.3, 5.4). */
@@ -65,7 +70,9 @@ struct lineedit {
 	char line[LINEEDIT_MAX + 1]; /* always NUL-terminated at len */
 	size_t len;
 	enum lineedit_problem problem;
-	uint8_t bad_byte;            /* the first non-printable byte, if BAD_BYTE */
+	uint32_t bad;                /* the problem's byte, or the character if BAD_CHAR */
+	char utf8[UTF8_MAX];         /* the bytes so far of a UTF-8 character being typed */
+	size_t utf8_len;
 	enum lineedit_esc esc;
 	bool after_cr;               /* the last byte ended a line with CR: an LF now is its pair */
 	bool finished;               /* an event was returned: the next byte starts a new line */

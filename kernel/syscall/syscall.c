@@ -24,6 +24,7 @@
 #include "kernel/component/pdx.h"
 #include "kernel/component/usercopy.h"
 #include "kernel/console.h"
+#include "kernel/logtext.h"
 #include "kernel/mm/frame.h"
 #include "kernel/platform.h"
 #include "kernel/acpi/acpi.h"
@@ -91,12 +92,7 @@ static void sys_log(struct trap_frame *f)
 		return status(f, E_INVAL);
 	if (copy_from_component(caller(), text, f->rdi, f->rsi))
 		return status(f, E_FAULT);
-	/* Control bytes could forge terminal commands: show them as '?'.  Backspace and
-	 * CR stay: the shell's line editor echoes with them. */
-	for (uint64_t i = 0; i < f->rsi; i++)
-		if (((unsigned char)text[i] < 0x20 && text[i] != '\n' && text[i] != '\t' &&
-		     text[i] != '\b' && text[i] != '\r') || (unsigned char)text[i] >= 0x7f)
-			text[i] = '?';
+	logtext_clean(text, f->rsi);    /* no terminal commands: only text, as UTF-8 */
 	console_write(caller()->id, text, f->rsi);
 	ok(f, f->rsi);
 }

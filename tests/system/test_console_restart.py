@@ -291,7 +291,7 @@ def spread(words, width):
 
 @pytest.mark.parametrize("line, answer", [
     (spread("call peer mix 1 2 3 4 5 6".split(), 199), "status 0, results 91 0x5b, 7 0x7"),
-    ("call peer mix " + "7" * 286, "error: line too long (max 255 characters)"),
+    ("call peer mix " + "7" * 286, "error: line too long (max 255 bytes)"),
 ], ids=["call-line-200", "overlong-300"])
 def test_long_burst_during_restart_does_not_hang_the_shell(make_qemu, line, answer):
     vm = boot_shell(make_qemu, "backoff=400")

@@ -17,8 +17,9 @@
 
 #include "components/shell/lineedit.h"
 #include "tests/unit/random.h"
+#include <utf8.h>
 
-#define LONG_ERROR "line too long (max 255 characters)"
+#define LONG_ERROR "line too long (max 255 bytes)"
 
 struct text {
 	char s[16384];
@@ -611,7 +612,7 @@ TEST(shell_lineedit_broken_escapes)
 	/* Bytes that are neither text nor a sequence make the line bad. */
 	begin();
 	FEED("ab\x1b[\x80\r");
-	CHECK_STR(S.log.s, "E[line contains a non-printable byte 0x80]");
+	CHECK_STR(S.log.s, "E[line is not UTF-8 (byte 0x80)]");
 	CHECK_STR(S.echo.s, "ab\r\n");
 
 	begin();
@@ -724,6 +725,78 @@ TEST(shell_lineedit_overlong_then_edited)
 	CHECK_STR(S.log.s, "CL[ok]");
 }
 
+/* ---- UTF-8 ----------------------------------------------------------------------- */
+
+TEST(shell_lineedit_utf8_characters_are_typed_whole)
+{
+	/* 2, 3 and 4 bytes: each echoed at once, when its last byte arrives. */
+	begin();
+	FEED("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80\r");
+	CHECK_STR(S.log.s, "L[caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80]");
+	CHECK_STR(S.echo.s, "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80\r\n");
+
+	begin();
+	FEED("\xe2\x9c");
+	CHECK_STR(S.echo.s, "");                        /* not yet a character */
+	CHECK_EQ(S.le.len, 0);
+
+	/* Backspace erases the character, all its bytes, as one column. */
+	begin();
+	FEED("a\xe2\x9c\x93\b\bb\r");
+	CHECK_STR(S.log.s, "L[b]");
+	CHECK_STR(S.echo.s, "a\xe2\x9c\x93\b \b\b \bb\r\n");
+
+	/* Ctrl-U and the history rub out characters, not bytes. */
+	begin();
+	FEED("\xc3\xa9\xc3\xa9\x15x\r");
+	CHECK_STR(S.echo.s, "\xc3\xa9\xc3\xa9\b \b\b \bx\r\n");
+	clear();
+	FEED("\xc3\xa4\r\x1b[A\x1b[A\x1b[B");
+	CHECK_STR(S.echo.s, "\xc3\xa4\r\n\xc3\xa4\b \bx\b \b\xc3\xa4");
+
+	/* The limit is in bytes: a character that would pass it is not typed. */
+	begin();
+	feed_repeat('a', LINEEDIT_MAX - 1);
+	FEED("\xc3\xa9\r");
+	CHECK_STR(S.log.s, "E[" LONG_ERROR "]");
+	begin();
+	feed_repeat('a', LINEEDIT_MAX - 2);
+	FEED("\xc3\xa9\r");
+	CHECK_EQ(S.le.len, LINEEDIT_MAX);
+	CHECK_EQ(strncmp(S.log.s, "L[", 2), 0);
+}
+
+TEST(shell_lineedit_malformed_utf8_is_refused)
+{
+	static const struct {
+		const char *bytes, *error;
+	} cases[] = {
+		{ "\x80\r", "line is not UTF-8 (byte 0x80)" },                   /* stray continuation */
+		{ "\xc3(\r", "line is not UTF-8 (byte 0x28)" },                  /* cut short by ASCII */
+		{ "\xc3\xc3\xa9\r", "line is not UTF-8 (byte 0xc3)" },           /* ... by another lead */
+		{ "\xc0\xaf\r", "line is not UTF-8 (byte 0xc0)" },               /* overlong '/' */
+		{ "\xe0\x80\xaf\r", "line is not UTF-8 (byte 0xaf)" },           /* overlong, 3 bytes */
+		{ "\xed\xa0\x80\r", "line is not UTF-8 (byte 0x80)" },           /* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80\r", "line is not UTF-8 (byte 0x80)" },       /* past U+10FFFF */
+		{ "\xf8\x88\x80\x80\x80\r", "line is not UTF-8 (byte 0xf8)" },   /* 5 bytes */
+		{ "\xc2\x9b[2J\r", "line contains a non-printable character U+009B" }, /* C1 CSI */
+		{ "\xc2\x85\r", "line contains a non-printable character U+0085" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char want[96];
+		begin();
+		feed(cases[i].bytes, strlen(cases[i].bytes));
+		snprintf(want, sizeof want, "E[%s]", cases[i].error);
+		CHECK_STR(S.log.s, want);
+		CHECK(!memchr(S.echo.s, 0x9b, S.echo.n) && !memchr(S.echo.s, 0x80, S.echo.n));
+	}
+
+	/* The next line is fine again, and a cut-short character never leaks into it. */
+	begin();
+	FEED("\xe2\x9c\rok\r");
+	CHECK_STR(S.log.s, "E[line is not UTF-8 (byte 0x0d)]L[ok]");
+}
+
 /* ---- Non-printable bytes ------------------------------------------------------- */
 
 TEST(shell_lineedit_non_printable)
@@ -741,7 +814,7 @@ TEST(shell_lineedit_non_printable)
 
 	begin();
 	FEED("x\xff\n");
-	CHECK_STR(S.log.s, "E[line contains a non-printable byte 0xff]");
+	CHECK_STR(S.log.s, "E[line is not UTF-8 (byte 0xff)]");
 
 	begin();
 	FEED("\0\r");
@@ -761,13 +834,16 @@ TEST(shell_lineedit_non_printable)
 		CHECK_STR(S.log.s, want);
 		CHECK_STR(S.echo.s, "q\r\n");
 	}
+	/* A byte >= 0x80 alone: one that cannot begin a character is named at once, one
+	 * that can is cut short by the line end. */
 	for (int b = 0x80; b < 0x100; b++) {
 		char line[3] = { (char)b, '\n', 0 };
 		char want[64];
 
 		begin();
 		feed(line, 2);
-		snprintf(want, sizeof want, "E[line contains a non-printable byte 0x%02x]", b);
+		snprintf(want, sizeof want, "E[line is not UTF-8 (byte 0x%02x)]",
+			 utf8_length((uint8_t)b) ? '\n' : b);
 		CHECK_STR(S.log.s, want);
 		CHECK_STR(S.echo.s, "\r\n");
 	}
@@ -809,14 +885,32 @@ struct fuzz_echo {
 	size_t bytes, bad;
 };
 
+/* The n bytes at s are printable ASCII and whole, printable UTF-8 characters. */
+static bool printable_text(const char *s, size_t n)
+{
+	for (size_t i = 0, len; i < n; i += len) {
+		uint32_t cp;
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0 || !utf8_printable(cp))
+			return false;
+	}
+	return true;
+}
+
+/* What the editor echoes: text, and the CR, LF and BS it edits with.  Each character's
+ * bytes arrive in one call, never split. */
 static void fuzz_capture(void *ctx, const char *s, size_t n)
 {
 	struct fuzz_echo *f = ctx;
 
 	f->bytes += n;
 	for (size_t i = 0; i < n; i++)
-		if (!isprint((unsigned char)s[i]) && s[i] != '\r' && s[i] != '\n' && s[i] != '\b')
+		if (s[i] == '\r' || s[i] == '\n' || s[i] == '\b')
+			continue;
+		else if ((unsigned char)s[i] < 0x80 && !isprint((unsigned char)s[i]))
 			f->bad++;
+	if (!printable_text(s, n) && !memchr(s, '\r', n) && !memchr(s, '\b', n))
+		f->bad++;
 }
 
 /*
@@ -839,11 +933,12 @@ static void fuzz(uint64_t seed, int count, uint8_t (*pick)(uint64_t *), int coun
 			  (unsigned)ev <= LINEEDIT_ERROR;
 
 		if (ev == LINEEDIT_LINE)
-			for (size_t k = 0; k < le.len; k++)
-				ok = ok && isprint((unsigned char)line[k]);
+			ok = ok && printable_text(line, le.len);
 		if (ev == LINEEDIT_ERROR)
 			ok = ok && (strcmp(lineedit_error(&le), LONG_ERROR) == 0 ||
-				    strncmp(lineedit_error(&le), "line contains a non-printable byte 0x", 37) == 0);
+				    strncmp(lineedit_error(&le), "line contains a non-printable byte 0x", 37) == 0 ||
+				    strncmp(lineedit_error(&le), "line is not UTF-8 (byte 0x", 26) == 0 ||
+				    strncmp(lineedit_error(&le), "line contains a non-printable character U+", 42) == 0);
 		if (!ok) {
 			unit_fail(__FILE__, __LINE__, "invariant broken at byte %d (event %d)", i, ev);
 			broken++;
@@ -876,6 +971,7 @@ static uint8_t keyboard_byte(uint64_t *state)
 	static const uint8_t special[] = {
 		'\r', '\n', '\b', 0x7f, 0x15, 0x03, 0x1b, 0x1b, 0x1b, '[', '[', 'O', 'A', 'B',
 		'A', 'B', '1', ';', '~', '\t', 0x01, 0x80, 0xff, 0x00,
+		0xc3, 0xa9, 0xe2, 0x9c, 0x93, 0xc2, 0x85, 0xf0, 0x9f, 0x98,   /* é ✓ U+0085 😀 */
 	};
 	uint64_t r = xorshift64(state);
 

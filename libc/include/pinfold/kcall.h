@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <utf8.h>
 
 struct kcall_result {
 	int64_t status;
@@ -45,11 +46,14 @@ static inline int64_t cap_lookup(const char *name)
 
 #define LOG_WRITE_MAX 1024   /* the most one SYS_LOG takes */
 
-/* Writes text to the console, in pieces the kernel accepts. */
+/* Writes text to the console, in pieces the kernel accepts, each cut between two UTF-8
+ * characters (the kernel turns a cut character into '?'s: kernel/logtext.h). */
 static inline int64_t log_write(const char *text, size_t len)
 {
 	while (len) {
 		size_t n = len < LOG_WRITE_MAX ? len : LOG_WRITE_MAX;
+		for (size_t back = 0; n < len && back < UTF8_MAX - 1 && utf8_continuation((uint8_t)text[n]); back++)
+			n--;            /* text[n] continues a character: cut before it (if it is one) */
 		int64_t r = kcall(SYS_LOG, (uint64_t)text, n, 0, 0).status;
 		if (r < 0)
 			return r;

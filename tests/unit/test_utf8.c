@@ -8,6 +8,7 @@
 #include <utf8.h>
 
 #include "kernel/logtext.h"
+#include "tests/unit/random.h"
 
 TEST(utf8_decodes_every_length)
 {
@@ -119,10 +120,8 @@ TEST(logtext_fuzz_leaves_only_text)
 	uint64_t state = 0x243f6a8885a308d3ull;
 	for (int round = 0; round < 2000; round++) {
 		char buf[64];
-		for (size_t i = 0; i < sizeof buf; i++) {
-			state ^= state << 13, state ^= state >> 7, state ^= state << 17;
-			buf[i] = (char)(state >> 24);
-		}
+		for (size_t i = 0; i < sizeof buf; i++)
+			buf[i] = (char)(xorshift64(&state) >> 24);
 		logtext_clean(buf, sizeof buf);
 		for (size_t i = 0, len; i < sizeof buf; i += len) {
 			uint32_t cp;

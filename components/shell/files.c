@@ -214,8 +214,8 @@ static bool cat_piece(const uint8_t *p, size_t n, void *ctx)
 		return false;
 	}
 	if (s->ncarry) {
-		size_t head = 0;
-		while (head < n && s->ncarry + head < UTF8_MAX && utf8_continuation(p[head]))
+		size_t head = 0, need = utf8_length((uint8_t)s->carry[0]) - s->ncarry;
+		while (head < need && head < n && utf8_continuation(p[head]))
 			s->carry[s->ncarry + head] = (char)p[head], head++;
 		log_write(s->carry, s->ncarry + head);
 		s->ncarry = 0;

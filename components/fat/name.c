@@ -104,10 +104,12 @@ bool name_from_utf16(const uint16_t *units, size_t count, char *out, size_t out_
 		/* '/' would split the name when it is used in a path. */
 		if (cp < 0x20 || cp == '/')
 			return false;
-		size_t need = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-		if (used + need + 1 > out_size)
+		char bytes[UTF8_MAX];
+		size_t len = utf8_encode(cp, bytes);
+		if (used + len + 1 > out_size)
 			return false;
-		used += utf8_encode(cp, out + used);
+		memcpy(out + used, bytes, len);
+		used += len;
 	}
 	out[used] = '\0';
 	return true;
